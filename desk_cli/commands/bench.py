@@ -1,0 +1,70 @@
+"""`bot.py bench`: query latency and ingest throughput, hybrid next to the dense-only baseline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from desk_cli import exit_codes
+from dispute_desk import benchmark
+from dispute_desk.embedding import build_embedder
+from dispute_desk.evaluation import load_questions
+from dispute_desk.settings import PROJECT_DIR, Settings
+from dispute_desk.store import ChunkStore
+
+DEFAULT_QUESTIONS = PROJECT_DIR / "tests" / "eval" / "questions.jsonl"
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("bench", help="measure query latency and ingest throughput")
+    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="question set to time")
+    parser.add_argument("--repeat", type=int, default=3, help="passes over the question set")
+    parser.add_argument("--docs", type=int, default=5000, help="documents for the unchanged re-ingest run")
+    parser.add_argument("--skip-reingest", action="store_true", help="skip the unchanged re-ingest run")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    ChunkStore(settings).live(settings.embedding_model)  # no index: exit 2 with the fix, before the model
+    questions = [item.question for item in load_questions(args.questions)]
+    embedder = build_embedder(settings)
+    with console.status("timing queries..."):
+        latency = benchmark.query_latency(settings, embedder, questions, args.repeat)
+    with console.status("timing a full ingest of the knowledge folder..."):
+        ingest = benchmark.ingest_speed(settings, embedder, settings.knowledge_dir)
+    reingest = None
+    if not args.skip_reingest:
+        with console.status(f"ingesting {args.docs} documents twice..."):
+            reingest = benchmark.unchanged_reingest(settings, embedder, args.docs)
+    if args.json:
+        print(json.dumps({
+            "latency": {k: asdict(v) for k, v in latency.items()},
+            "ingest": {k: asdict(v) | {"ratio": round(v.ratio, 3)} for k, v in ingest.items()},
+            "reingest": None if reingest is None else {"documents": args.docs, "first_s": reingest[0],
+                                                       "unchanged_s": reingest[1]},
+        }, indent=2))
+        return exit_codes.OK
+    table = Table(title=f"Dispute Desk benchmark ({embedder.name})", title_justify="left")
+    table.add_column("figure")
+    table.add_column("hybrid (default)", justify="right")
+    table.add_column("dense-only baseline", justify="right")
+    h, d = latency["hybrid"], latency["dense"]
+    table.add_row(f"warm query p50 (ms, {h.runs} runs)", f"{h.p50_ms:.1f}", f"{d.p50_ms:.1f}")
+    table.add_row("warm query p95 (ms)", f"{h.p95_ms:.1f}", f"{d.p95_ms:.1f}")
+    hi, di = ingest["hybrid"], ingest["dense"]
+    table.add_row(f"full ingest (chunks/s, {hi.chunks} chunks)", f"{hi.ingest_chunks_per_s:.1f}",
+                  f"{di.ingest_chunks_per_s:.1f}")
+    table.add_row("embedder encode alone (chunks/s)", f"{hi.encode_chunks_per_s:.1f}", f"{di.encode_chunks_per_s:.1f}")
+    table.add_row("ingest / encode", f"{hi.ratio:.0%}", f"{di.ratio:.0%}")
+    table.add_row("index load for answering (ms)", f"{hi.index_load_ms:.0f}", f"{di.index_load_ms:.0f}")
+    if reingest is not None:
+        table.add_row(f"first ingest of {args.docs} docs (s)", f"{reingest[0]:.1f}", "same")
+        table.add_row(f"unchanged re-ingest of {args.docs} docs (s)", f"{reingest[1]:.2f}", "same")
+    console.print(table)
+    return exit_codes.OK

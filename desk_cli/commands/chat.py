@@ -1,0 +1,62 @@
+"""`bot.py chat`: an interactive session with history, /sources and /quit."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+
+from desk_cli import exit_codes
+from desk_cli.render import print_answer, print_sources
+from dispute_desk.desk import Desk, follow_up_context
+from dispute_desk.models import Answer
+from dispute_desk.settings import Settings
+
+HELP = "Commands: /sources (passages behind the last answer), /history, /help, /quit"
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("chat", help="interactive question-and-answer session")
+    parser.set_defaults(handler=handle)
+
+
+def _read_line(console: Console) -> str | None:
+    try:
+        return console.input("[bold cyan]you>[/bold cyan] ")
+    except EOFError:
+        return None
+
+
+def handle(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    try:
+        import readline  # noqa: F401 - arrow-key history in input()
+    except ImportError:  # pragma: no cover - not on every platform
+        pass
+    with console.status("Loading the model and the index..."):
+        desk = Desk.open(settings)
+    console.print(desk.texts.greeting)
+    console.print(f"[dim]{HELP}[/dim]")
+    history: list[Answer] = []
+    while True:
+        line = _read_line(console)
+        if line is None or line.strip() in ("/quit", "/exit", "/q"):
+            console.print("[dim]bye[/dim]")
+            return exit_codes.OK
+        command = line.strip()
+        if not command:
+            continue
+        if command == "/sources":
+            print_sources(console, history[-1] if history else None)
+        elif command == "/history":
+            for number, past in enumerate(history, start=1):
+                mark = "" if past.answered else " [dim](not answered)[/dim]"
+                console.print(f"{number}. {past.question}{mark}", highlight=False)
+        elif command == "/help":
+            console.print(HELP)
+        elif command.startswith("/"):
+            console.print(f"[yellow]unknown command {command}[/yellow]. {HELP}")
+        else:
+            previous = history[-1].question if history else None
+            answer = desk.ask(command, context=follow_up_context(command, previous))
+            history.append(answer)
+            print_answer(console, answer, desk.texts.disclaimer)

@@ -1,0 +1,38 @@
+"""`bot.py run`: the main job. Builds the index if there is none, then starts the Discord bot when
+DISCORD_TOKEN is set, otherwise the interactive chat."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+
+from desk_cli import exit_codes
+from desk_cli.commands import chat, ingest
+from dispute_desk.settings import Settings
+from dispute_desk.store import ChunkStore
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("run", help="build the index if needed, then start the bot (or the chat)")
+    parser.set_defaults(handler=handle)
+
+
+def ensure_index(settings: Settings, console: Console) -> int:
+    if ChunkStore(settings).pointer() is not None:
+        return exit_codes.OK
+    console.print(f"No index in {settings.data_dir} yet: building it from {settings.knowledge_dir} ...")
+    args = argparse.Namespace(paths=[settings.knowledge_dir], rebuild=False, dry_run=False, keep_going=True)
+    return ingest.handle(args, settings, console)
+
+
+def handle(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    code = ensure_index(settings, console)
+    if code != exit_codes.OK:
+        return code
+    if settings.discord_token is None:
+        console.print("[dim]DISCORD_TOKEN is not set: starting the terminal chat instead of the bot.[/dim]")
+        return chat.handle(args, settings, console)
+    from desk_discord.runner import run as run_discord
+
+    return run_discord(settings)

@@ -1,0 +1,99 @@
+"""The bot object: settings, the Desk, the Journal and the texts come in through the constructor."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from typing import Literal
+
+import discord
+from discord.ext import commands
+
+from desk_discord.command_sync import SyncResult, sync_commands
+from desk_discord.errors import DeskTree
+from desk_discord.exts import walk_extensions
+from dispute_desk.desk import Desk
+from dispute_desk.journal import Journal
+from dispute_desk.settings import Settings
+from dispute_desk.texts import Texts
+
+log = logging.getLogger(__name__)
+
+SyncMode = Literal["auto", "force", "never"]
+
+
+def desk_intents() -> discord.Intents:
+    """Only what the bot reads: servers, messages in them and in DMs, and their text (privileged)."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = True
+    return intents
+
+
+class DeskBot(commands.Bot):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        journal: Journal,
+        texts: Texts,
+        desk: Desk | None = None,
+        desk_factory: Callable[[], Desk] | None = None,
+        sync: SyncMode = "auto",
+        extensions: Sequence[str] | None = None,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=desk_intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=DeskTree,
+        )
+        self.settings = settings
+        self.journal = journal
+        self.texts = texts
+        self._desk = desk
+        self._desk_factory = desk_factory
+        self._sync_mode: SyncMode = sync
+        self._extension_names = list(extensions) if extensions is not None else walk_extensions()
+        self.sync_result: SyncResult | None = None
+
+    @property
+    def desk(self) -> Desk:
+        if self._desk is None:
+            raise RuntimeError("the Desk is not loaded yet")
+        return self._desk
+
+    @property
+    def has_desk(self) -> bool:
+        return self._desk is not None
+
+    async def setup_hook(self) -> None:
+        """Runs once after login, before the gateway connects: load the core, the features, sync."""
+        if self._desk is None and self._desk_factory is not None:
+            log.info("loading the index and the embedding model")
+            self._desk = await asyncio.to_thread(self._desk_factory)
+        for name in self._extension_names:
+            await self.load_extension(name)
+        log.info("loaded extensions: %s", ", ".join(self._extension_names))
+        if self._sync_mode != "never":
+            self.sync_result = await self.sync_commands(force=self._sync_mode == "force")
+
+    async def sync_commands(self, *, force: bool) -> SyncResult:
+        return await sync_commands(
+            self.tree,
+            data_dir=self.settings.data_dir,
+            guild_id=self.settings.discord_guild_id,
+            application_id=self.application_id,
+            api_base=self.settings.discord_api_base,
+            force=force,
+        )
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """No text commands: questions by mention are handled by the ``ask`` extension's listener."""
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s (%s) to %d servers", self.user, getattr(self.user, "id", "?"), len(self.guilds))

@@ -1,0 +1,61 @@
+"""The one error handler for app commands and buttons: a short private message to the user, the traceback
+to the log."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+from desk_discord.checks import NotModerator
+from desk_discord.wording import say
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+async def reply_privately(interaction: discord.Interaction, text: str) -> None:
+    """Send ``text`` only to the user, whether or not the interaction was already answered or deferred."""
+    text = text[:2000]
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException:
+        log.warning("could not tell the user about an error (interaction expired?)", exc_info=True)
+
+
+def describe(error: BaseException, texts: object) -> tuple[str, bool]:
+    """(what the user is told, whether it is a bug worth a traceback)."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, NotModerator):
+        return say(texts, "not_moderator"), False  # type: ignore[arg-type]
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return say(texts, "guild_only"), False  # type: ignore[arg-type]
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use this command here.", False
+    return say(texts, "error"), True  # type: ignore[arg-type]
+
+
+async def handle_error(interaction: discord.Interaction, error: BaseException) -> None:
+    texts = getattr(interaction.client, "texts", None)
+    text, is_bug = describe(error, texts if texts is not None else _NoTexts())
+    command = interaction.command.qualified_name if interaction.command else "component"
+    if is_bug:
+        log.error("error in %s (user %s)", command, interaction.user.id, exc_info=error)
+    else:
+        log.info("refused %s for user %s: %s", command, interaction.user.id, type(error).__name__)
+    await reply_privately(interaction, text)
+
+
+class _NoTexts:
+    extra: dict[str, str] = {}
+
+
+class DeskTree(app_commands.CommandTree):
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError, /) -> None:
+        await handle_error(interaction, error)

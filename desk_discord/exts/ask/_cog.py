@@ -1,0 +1,176 @@
+"""``/ask`` and questions by mention; follow-ups in the bot's threads use the thread's first question."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from desk_discord.errors import NO_MENTIONS
+from desk_discord.exts.ask._answering import Asked, ask_and_record, reply_parts
+from desk_discord.exts.ask._gate import QuestionGate, Refusal
+from desk_discord.ratelimit import Cooldown
+from desk_discord.render import MESSAGE_LIMIT, question_from_message, thread_name, truncate
+from desk_discord.wording import say
+from dispute_desk.journal import QuestionRecord
+
+if TYPE_CHECKING:
+    from desk_discord.bot import DeskBot
+
+log = logging.getLogger(__name__)
+
+THREAD_ARCHIVE_MINUTES = 1440
+
+
+class AskCog(commands.Cog, name="Ask"):
+    def __init__(self, bot: DeskBot) -> None:
+        self.bot = bot
+        settings = bot.settings
+        self.gate = QuestionGate(settings, bot.texts, Cooldown(settings.question_cooldown_seconds))
+
+    # /ask ------------------------------------------------------------------------------------------------
+    @app_commands.command(name="ask", description="Ask about a payment dispute on Upwork (answers cite sources)")
+    @app_commands.describe(
+        question="Your question, e.g. 'My client opened a dispute on a fixed-price milestone, what now?'",
+        ephemeral="Only you see the question and the answer (default: everyone in the channel)",
+    )
+    async def ask(self, interaction: discord.Interaction, question: str, ephemeral: bool = False) -> None:
+        refusal = self.gate.check(user_id=interaction.user.id, in_dm=interaction.guild is None, question=question)
+        if refusal is not None:
+            await interaction.response.send_message(
+                truncate(refusal.text, MESSAGE_LIMIT), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        asked = await ask_and_record(
+            self.bot,
+            question,
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id,
+            private=ephemeral,
+            origin="slash",
+        )
+        embed, view = reply_parts(self.bot, asked)
+        await interaction.followup.send(embed=embed, view=view, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+
+    # Mentions, follow-ups and DMs ---------------------------------------------------------------------------
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.webhook_id is not None or self.bot.user is None:
+            return
+        try:
+            await self._route(message)
+        except Exception:  # noqa: BLE001 - one failed answer must not go unanswered or kill the listener
+            log.exception("answering message %s failed", message.id)
+            with contextlib.suppress(discord.HTTPException):
+                await message.channel.send(say(self.bot.texts, "error"), allowed_mentions=NO_MENTIONS)
+
+    def _mentions_me(self, message: discord.Message) -> bool:
+        """An explicit mention of the bot (or its own role); @everyone and other roles do not count."""
+        me = self.bot.user
+        if me is not None and any(user.id == me.id for user in message.mentions):
+            return True
+        own_role = message.guild.self_role if message.guild is not None else None
+        return own_role is not None and own_role in message.role_mentions
+
+    async def _route(self, message: discord.Message) -> None:
+        assert self.bot.user is not None
+        question = question_from_message(message.content, self.bot.user.id)
+        if message.guild is None:
+            await self._answer(message, question, origin="dm")
+            return
+        mentioned = self._mentions_me(message)
+        if isinstance(message.channel, discord.Thread):
+            first = await self._thread_question(message.channel.id)
+            if first is not None:
+                by_asker = await asyncio.to_thread(self.bot.journal.asked_by, first, message.author.id)
+                if by_asker or mentioned:
+                    await self._answer(
+                        message, question, origin="follow-up", context=first.question, thread=message.channel
+                    )
+                return
+        if mentioned:
+            await self._answer(message, question, origin="mention", new_thread=self.bot.settings.answer_in_thread)
+
+    async def _thread_question(self, thread_id: int) -> QuestionRecord | None:
+        return await asyncio.to_thread(self.bot.journal.thread_question, thread_id)
+
+    async def _answer(
+        self,
+        message: discord.Message,
+        question: str,
+        *,
+        origin: str,
+        context: str | None = None,
+        thread: discord.Thread | None = None,
+        new_thread: bool = False,
+    ) -> None:
+        refusal = self.gate.check(user_id=message.author.id, in_dm=message.guild is None, question=question)
+        if refusal is not None:
+            await self._refuse(message, refusal)
+            return
+        if new_thread and isinstance(message.channel, discord.TextChannel):
+            thread = await self._start_thread(message, question)
+        target: discord.abc.Messageable = thread or message.channel
+        async with _typing(target):
+            asked = await ask_and_record(
+                self.bot,
+                question,
+                user_id=message.author.id,
+                guild_id=message.guild.id if message.guild else None,
+                channel_id=message.channel.id,
+                thread_id=thread.id if thread is not None else None,
+                context=context,
+                origin=origin,
+            )
+        await self._send_answer(message, target, asked)
+
+    async def _start_thread(self, message: discord.Message, question: str) -> discord.Thread | None:
+        try:
+            return await message.create_thread(
+                name=thread_name(question), auto_archive_duration=THREAD_ARCHIVE_MINUTES
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not start a thread in %s (%s); answering in place", message.channel.id, exc)
+            return None
+
+    async def _send_answer(self, message: discord.Message, target: discord.abc.Messageable, asked: Asked) -> None:
+        embed, view = reply_parts(self.bot, asked)
+        if target is message.channel:
+            await message.reply(embed=embed, view=view, mention_author=False, allowed_mentions=NO_MENTIONS)
+        else:
+            await target.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+
+    async def _refuse(self, message: discord.Message, refusal: Refusal) -> None:
+        # A refused DM is not repeated to someone who keeps writing: the cooldown applies to refusals too.
+        if refusal.reason == "dm" and self.gate.cooldown.hit(("dm", message.author.id)) > 0:
+            return
+        delete_after = 15.0 if refusal.reason == "cooldown" else None
+        await message.reply(
+            truncate(refusal.text, MESSAGE_LIMIT),
+            mention_author=False,
+            allowed_mentions=NO_MENTIONS,
+            delete_after=delete_after,
+        )
+
+
+@contextlib.asynccontextmanager
+async def _typing(channel: discord.abc.Messageable) -> AsyncIterator[None]:
+    """Show "typing…" while answering, if allowed; a refused typing indicator never stops the answer."""
+    try:
+        indicator = channel.typing()
+        await indicator.__aenter__()
+    except discord.HTTPException:
+        yield
+        return
+    try:
+        yield
+    finally:
+        await indicator.__aexit__(None, None, None)

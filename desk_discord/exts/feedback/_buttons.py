@@ -1,0 +1,109 @@
+"""The persistent buttons; each one hands its click to the ``Feedback`` cog."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from desk_discord.errors import handle_error
+
+if TYPE_CHECKING:
+    from desk_discord.exts.feedback._cog import FeedbackCog
+
+UP, DOWN = "up", "down"
+
+
+def _cog(interaction: discord.Interaction) -> FeedbackCog:
+    cog = interaction.client.get_cog("Feedback")  # type: ignore[attr-defined]
+    if cog is None:
+        raise RuntimeError("the feedback extension is not loaded")
+    return cog
+
+
+class _AnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=r"^desk:never$"):
+    """Shared: the question id and one error path for every button."""
+
+    question_id: int
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self.handle(_cog(interaction), interaction)
+        except Exception as exc:  # noqa: BLE001 - shown kindly to the user, traceback to the log
+            await handle_error(interaction, exc)
+
+    async def handle(self, cog: FeedbackCog, interaction: discord.Interaction) -> None:
+        raise NotImplementedError
+
+
+class VoteButton(_AnswerButton, template=r"^desk:vote:(?P<value>up|down):(?P<qid>\d+)$"):
+    def __init__(self, question_id: int, value: str) -> None:
+        self.question_id = question_id
+        self.value = value
+        super().__init__(
+            discord.ui.Button(
+                style=discord.ButtonStyle.secondary,
+                emoji="👍" if value == UP else "👎",
+                custom_id=f"desk:vote:{value}:{question_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> VoteButton:
+        return cls(int(match["qid"]), match["value"])
+
+    async def handle(self, cog: FeedbackCog, interaction: discord.Interaction) -> None:
+        await cog.vote(interaction, self.question_id, 1 if self.value == UP else -1)
+
+
+class SourcesButton(_AnswerButton, template=r"^desk:sources:(?P<qid>\d+)$"):
+    def __init__(self, question_id: int) -> None:
+        self.question_id = question_id
+        super().__init__(
+            discord.ui.Button(
+                style=discord.ButtonStyle.secondary, label="Show sources", custom_id=f"desk:sources:{question_id}"
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> SourcesButton:
+        return cls(int(match["qid"]))
+
+    async def handle(self, cog: FeedbackCog, interaction: discord.Interaction) -> None:
+        await cog.show_sources(interaction, self.question_id)
+
+
+class EscalateButton(_AnswerButton, template=r"^desk:escalate:(?P<qid>\d+)$"):
+    def __init__(self, question_id: int, *, prominent: bool = False) -> None:
+        self.question_id = question_id
+        super().__init__(
+            discord.ui.Button(
+                style=discord.ButtonStyle.primary if prominent else discord.ButtonStyle.secondary,
+                label="Ask a moderator",
+                custom_id=f"desk:escalate:{question_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> EscalateButton:
+        return cls(int(match["qid"]))
+
+    async def handle(self, cog: FeedbackCog, interaction: discord.Interaction) -> None:
+        await cog.escalate(interaction, self.question_id)
+
+
+def answer_view(question_id: int, *, answered: bool) -> discord.ui.View:
+    """👍 👎 Show sources, Ask a moderator (highlighted when the bot could not answer)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(VoteButton(question_id, UP))
+    view.add_item(VoteButton(question_id, DOWN))
+    view.add_item(SourcesButton(question_id))
+    view.add_item(EscalateButton(question_id, prominent=not answered))
+    return view

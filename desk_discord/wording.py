@@ -1,0 +1,33 @@
+"""Fixed wording of the Discord front end that is not in ``prompts/`` (Discord-specific situations).
+
+A prompts file with the same name (``prompts/<name>.txt``) overrides the default here.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+DEFAULTS: dict[str, str] = {
+    "dm_refused": (
+        "I only answer questions in the server, so others can learn from them too. Use `/ask` there "
+        "(add `ephemeral: True` if you'd rather nobody else sees your question)."
+    ),
+    "cooldown": "You're asking quickly! Please wait {seconds} s before your next question.",
+    "error": (
+        "Sorry, something went wrong on my side and I couldn't finish that. Please try again in a minute; "
+        "if it keeps happening, tell a moderator."
+    ),
+    "not_moderator": "Only moderators (Manage Server or the moderator role) can use this command.",
+    "guild_only": "This command only works inside a server.",
+    "no_index": "The knowledge base isn't ready yet. A moderator needs to run `/reindex` first.",
+}
+
+
+class _HasTexts(Protocol):
+    extra: dict[str, str]
+
+
+def say(texts: _HasTexts, name: str, **values: object) -> str:
+    """The text called ``name``: from ``prompts/`` when present there, else the default above."""
+    text = texts.extra.get(name) or DEFAULTS[name]
+    return text.format(**values) if values else text

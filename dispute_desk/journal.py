@@ -1,0 +1,325 @@
+"""What the front ends remember: questions and answers, votes, escalations and moderators' actions.
+
+An embedded SQLite database next to the index (``settings.database_path``). Members are never stored by
+name: their id is hashed with a random salt kept in the data dir, so votes can be counted once per person
+without keeping who they are. Admin actions do keep who acted (id and display name): that is their point.
+
+Thread-safe (one connection behind a lock); every call is short, but front ends on an event loop still call
+it through ``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from dispute_desk.models import Answer, Source
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS questions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    guild_id INTEGER,
+    channel_id INTEGER,
+    thread_id INTEGER,
+    user_hash TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    private INTEGER NOT NULL DEFAULT 0,
+    question TEXT NOT NULL,
+    context TEXT,
+    answered INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    sources TEXT NOT NULL,
+    latency_ms REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS questions_thread ON questions (thread_id, id);
+CREATE TABLE IF NOT EXISTS votes (
+    question_id INTEGER NOT NULL REFERENCES questions (id),
+    user_hash TEXT NOT NULL,
+    value INTEGER NOT NULL CHECK (value IN (-1, 1)),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (question_id, user_hash)
+);
+CREATE TABLE IF NOT EXISTS escalations (
+    question_id INTEGER PRIMARY KEY REFERENCES questions (id),
+    user_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS admin_actions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    guild_id INTEGER,
+    actor_id INTEGER NOT NULL,
+    actor_name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    ok INTEGER NOT NULL DEFAULT 1
+);
+"""
+# Reasons that say nothing about the knowledge base (nothing for moderators to fill).
+NOT_GAPS = ("empty", "too_long")
+
+VoteOutcome = Literal["new", "changed", "same"]
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    id: int
+    created_at: str
+    guild_id: int | None
+    channel_id: int | None
+    thread_id: int | None
+    user_hash: str
+    origin: str
+    private: bool
+    question: str
+    context: str | None
+    answered: bool
+    reason: str
+    answer: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Gap:
+    question_id: int
+    created_at: str
+    question: str
+    reason: str
+    answered: bool
+    downvotes: int
+
+
+@dataclass(frozen=True)
+class AdminAction:
+    id: int
+    created_at: str
+    guild_id: int | None
+    actor_id: int
+    actor_name: str
+    action: str
+    detail: str
+    ok: bool
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def load_salt(path: Path) -> bytes:
+    """The salt for hashing member ids, created (random, owner-only) the first time."""
+    if path.exists():
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    salt = os.urandom(16)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(salt.hex())
+    return salt
+
+
+def _source_json(source: Source) -> dict[str, Any]:
+    data = source.to_json()
+    data["number"] = source.number
+    data["facts"] = list(source.facts)
+    return data
+
+
+def _source_from_json(data: dict[str, Any]) -> Source:
+    return Source(
+        number=int(data.get("number", 0)),
+        title=str(data.get("title", "")),
+        url=data.get("url"),
+        section=data.get("section"),
+        kind=str(data.get("kind", "other")),
+        score=float(data.get("score", 0.0)),
+        text=str(data.get("text", "")),
+        facts=tuple(data.get("facts", ())),
+    )
+
+
+class Journal:
+    def __init__(self, path: Path, salt: bytes, *, clock: Callable[[], str] = _utc_now) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._salt = salt
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(SCHEMA)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    @classmethod
+    def open(cls, path: Path, *, salt_path: Path | None = None) -> Journal:
+        """Open (or create) the journal at ``path``; the salt lives beside it unless told otherwise."""
+        return cls(path, load_salt(salt_path or path.with_name("journal.salt")))
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def user_hash(self, user_id: int) -> str:
+        return hashlib.sha256(self._salt + str(user_id).encode()).hexdigest()[:32]
+
+    def _execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._db.execute(sql, params)
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # Questions -------------------------------------------------------------------------------------------
+    def record_question(
+        self,
+        answer: Answer,
+        *,
+        user_id: int,
+        guild_id: int | None,
+        channel_id: int | None,
+        thread_id: int | None = None,
+        context: str | None = None,
+        private: bool = False,
+        origin: str = "slash",
+    ) -> int:
+        """Store one answered (or not answered) question; returns its id (used in the buttons)."""
+        sources = json.dumps([_source_json(s) for s in answer.sources])
+        cursor = self._execute(
+            "INSERT INTO questions (created_at, guild_id, channel_id, thread_id, user_hash, origin, private,"
+            " question, context, answered, reason, answer, sources, latency_ms)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self._clock(), guild_id, channel_id, thread_id, self.user_hash(user_id), origin, int(private),
+                answer.question, context, int(answer.answered), answer.reason, answer.text, sources,
+                answer.latency_ms,
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def question(self, question_id: int) -> QuestionRecord | None:
+        rows = self._query("SELECT * FROM questions WHERE id = ?", (question_id,))
+        return self._record(rows[0]) if rows else None
+
+    def thread_question(self, thread_id: int) -> QuestionRecord | None:
+        """The first question answered in a thread: the context for follow-ups asked there."""
+        rows = self._query("SELECT * FROM questions WHERE thread_id = ? ORDER BY id LIMIT 1", (thread_id,))
+        return self._record(rows[0]) if rows else None
+
+    @staticmethod
+    def _record(row: sqlite3.Row) -> QuestionRecord:
+        return QuestionRecord(
+            id=row["id"], created_at=row["created_at"], guild_id=row["guild_id"], channel_id=row["channel_id"],
+            thread_id=row["thread_id"], user_hash=row["user_hash"], origin=row["origin"],
+            private=bool(row["private"]), question=row["question"], context=row["context"],
+            answered=bool(row["answered"]), reason=row["reason"], answer=row["answer"],
+            sources=tuple(_source_from_json(s) for s in json.loads(row["sources"])),
+        )
+
+    def asked_by(self, record: QuestionRecord, user_id: int) -> bool:
+        return record.user_hash == self.user_hash(user_id)
+
+    # Votes and escalations ---------------------------------------------------------------------------------
+    def vote(self, question_id: int, user_id: int, value: int) -> VoteOutcome:
+        """One vote per member per answer: a second press of the same button changes nothing, the other
+        button changes the vote."""
+        if value not in (-1, 1):
+            raise ValueError("a vote is +1 or -1")
+        who = self.user_hash(user_id)
+        with self._lock:
+            row = self._db.execute(
+                "SELECT value FROM votes WHERE question_id = ? AND user_hash = ?", (question_id, who)
+            ).fetchone()
+            if row is not None and row["value"] == value:
+                return "same"
+            self._db.execute(
+                "INSERT INTO votes (question_id, user_hash, value, created_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (question_id, user_hash) DO UPDATE SET value = excluded.value,"
+                " created_at = excluded.created_at",
+                (question_id, who, value, self._clock()),
+            )
+        return "new" if row is None else "changed"
+
+    def votes(self, question_id: int) -> tuple[int, int]:
+        """(thumbs up, thumbs down) for one answer."""
+        rows = self._query(
+            "SELECT SUM(value = 1) AS up, SUM(value = -1) AS down FROM votes WHERE question_id = ?",
+            (question_id,),
+        )
+        return int(rows[0]["up"] or 0), int(rows[0]["down"] or 0)
+
+    def mark_escalated(self, question_id: int, user_id: int) -> bool:
+        """Record that moderators were called for this answer; False if they already were (ping once)."""
+        cursor = self._execute(
+            "INSERT OR IGNORE INTO escalations (question_id, user_hash, created_at) VALUES (?, ?, ?)",
+            (question_id, self.user_hash(user_id), self._clock()),
+        )
+        return cursor.rowcount == 1
+
+    def unmark_escalated(self, question_id: int) -> None:
+        """Undo ``mark_escalated`` when the ping could not be sent."""
+        self._execute("DELETE FROM escalations WHERE question_id = ?", (question_id,))
+
+    def is_escalated(self, question_id: int) -> bool:
+        return bool(self._query("SELECT 1 FROM escalations WHERE question_id = ?", (question_id,)))
+
+    def gaps(self, *, guild_id: int | None = None, limit: int = 10) -> list[Gap]:
+        """The most recent questions the bot could not answer or that got a thumbs down, newest first."""
+        where = "WHERE (q.answered = 0 OR d.down > 0) AND q.reason NOT IN ({})".format(
+            ", ".join("?" for _ in NOT_GAPS)
+        )
+        params: list[Any] = list(NOT_GAPS)
+        if guild_id is not None:
+            where += " AND q.guild_id = ?"
+            params.append(guild_id)
+        rows = self._query(
+            "SELECT q.id, q.created_at, q.question, q.reason, q.answered, COALESCE(d.down, 0) AS down"
+            " FROM questions q LEFT JOIN (SELECT question_id, COUNT(*) AS down FROM votes WHERE value = -1"
+            f" GROUP BY question_id) d ON d.question_id = q.id {where} ORDER BY q.id DESC LIMIT ?",
+            (*params, limit),
+        )
+        return [
+            Gap(r["id"], r["created_at"], r["question"], r["reason"], bool(r["answered"]), int(r["down"]))
+            for r in rows
+        ]
+
+    # Admin actions -----------------------------------------------------------------------------------------
+    def log_action(
+        self, *, actor_id: int, actor_name: str, action: str, detail: str = "", guild_id: int | None = None,
+        ok: bool = True,
+    ) -> AdminAction:
+        created = self._clock()
+        cursor = self._execute(
+            "INSERT INTO admin_actions (created_at, guild_id, actor_id, actor_name, action, detail, ok)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (created, guild_id, actor_id, actor_name, action, detail, int(ok)),
+        )
+        return AdminAction(int(cursor.lastrowid or 0), created, guild_id, actor_id, actor_name, action, detail, ok)
+
+    def actions(self, *, action: str | None = None, limit: int = 20) -> list[AdminAction]:
+        sql = "SELECT * FROM admin_actions"
+        params: tuple[Any, ...] = ()
+        if action is not None:
+            sql += " WHERE action = ?"
+            params = (action,)
+        rows = self._query(f"{sql} ORDER BY id DESC LIMIT ?", (*params, limit))
+        return [
+            AdminAction(
+                r["id"], r["created_at"], r["guild_id"], r["actor_id"], r["actor_name"], r["action"], r["detail"],
+                bool(r["ok"]),
+            )
+            for r in rows
+        ]

@@ -1,0 +1,84 @@
+"""Word-level text handling shared by BM25 and sentence selection: tokens, light stemming, BM25 index."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+_WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have having
+    he her here hers herself him himself his how i if in into is it its itself just me more most my myself no
+    nor not now of off on once only or other our ours ourselves out over own same she should so some such than
+    that the their theirs them themselves then there these they this those through to too under until up very
+    was we were what when where which while who whom why will with would you your yours yourself yourselves
+    im ive id dont doesnt didnt cant wont isnt arent wasnt hi hello thanks thank please pls hey ok okay also
+    get got still even really want wants wanted know need needs say says said one way thing things mine""".split()
+)
+
+_SUFFIXES = ("ations", "ation", "ings", "ing", "edly", "ies", "ied", "ed", "es", "s", "ly")
+
+
+def stem(word: str) -> str:
+    """A deliberately small suffix stripper: 'disputes'/'disputed'/'disputing' -> 'disput'."""
+    if len(word) <= 4 or word.isdigit():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """Content tokens: lower-cased, stop words removed, stemmed. Dollar amounts keep their digits."""
+    out = []
+    for word in _WORD.findall(text.lower().replace("’", "'")):
+        word = word.replace("'", "")
+        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        out.append(stem(word))
+    return out
+
+
+class BM25Index:
+    """BM25 over chunk texts (bm25s), plus the document frequencies sentence selection reuses."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        import bm25s
+
+        corpus = [tokens(t) or ["_empty_"] for t in texts]
+        self.size = len(corpus)
+        self._bm25 = bm25s.BM25()
+        if corpus:
+            self._bm25.index(corpus, show_progress=False)
+        df: Counter[str] = Counter()
+        for doc in corpus:
+            df.update(set(doc))
+        self._idf = {term: math.log(1 + (self.size - n + 0.5) / (n + 0.5)) for term, n in df.items()}
+        self._default_idf = math.log(1 + (self.size + 0.5) / 0.5) if self.size else 1.0
+
+    def idf(self, term: str) -> float:
+        return self._idf.get(term, self._default_idf)
+
+    def known(self, term: str) -> bool:
+        return term in self._idf
+
+    def top(self, query: str, n: int) -> list[tuple[int, float]]:
+        """(document index, score) for the n best documents with a score above zero."""
+        query_tokens = tokens(query)
+        if not query_tokens or not self.size:
+            return []
+        scores = self._bm25.get_scores(query_tokens)
+        n = min(n, self.size)
+        best = np.argpartition(-scores, n - 1)[:n]
+        ranked = sorted(best, key=lambda i: -scores[i])
+        return [(int(i), float(scores[i])) for i in ranked if scores[i] > 0]

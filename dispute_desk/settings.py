@@ -1,0 +1,100 @@
+"""One typed settings object, read from the environment and an optional ``.env`` file.
+
+``DISCORD_TOKEN`` keeps its conventional name; everything else uses the ``DESK_`` prefix. Nothing is read at
+import time: call ``Settings()`` (or ``load_settings()``) where the program starts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="DESK_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Secrets: only from the environment, never logged (SecretStr hides them in reprs).
+    discord_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "DESK_DISCORD_TOKEN")
+    )
+
+    # Where everything the bot writes lives: index, reports, database.
+    data_dir: Path = Path("data")
+    knowledge_dir: Path = PROJECT_DIR / "knowledge"
+    prompts_dir: Path = PROJECT_DIR / "prompts"
+
+    # Embeddings: the bundled model by default; any sentence-transformers name or path otherwise.
+    embedding_model: str = DEFAULT_MODEL
+    embedding_device: str = "cpu"
+    embedding_batch_size: int = 64
+
+    # Store: an embedded on-disk Chroma by default.
+    store_mode: Literal["embedded"] = "embedded"
+    collection_prefix: str = "passages"
+
+    # Retrieval.
+    top_k: int = Field(default=5, ge=1, le=20)
+    candidates: int = Field(default=30, ge=5, le=200)
+    dense_weight: float = Field(default=1.0, ge=0.0)
+    lexical_weight: float = Field(default=1.0, ge=0.0)
+    rrf_k: int = Field(default=60, ge=1)
+    max_per_group: int = Field(default=2, ge=1)
+    staff_boost: float = Field(default=0.1, ge=0.0)
+    policy_boost: float = Field(default=0.15, ge=0.0)
+
+    # Answering.
+    min_evidence: float = Field(default=0.40, ge=0.0, le=1.0)
+    max_answer_chars: int = Field(default=900, ge=200, le=4000)
+    max_question_chars: int = Field(default=1000, ge=20)
+
+    # Ingestion.
+    max_file_mb: float = Field(default=20.0, gt=0)
+
+    # Discord (used by the Discord front end only).
+    discord_guild_id: int | None = None
+    discord_api_base: str | None = None
+    discord_gateway_url: str | None = None
+    moderator_role_id: int | None = None
+    log_channel_id: int | None = None
+    answer_in_thread: bool = True
+    answer_dms: bool = False
+    question_cooldown_seconds: float = Field(default=10.0, ge=0.0)
+    escalation_cooldown_seconds: float = Field(default=600.0, ge=0.0)
+    escalation_guild_limit: int = Field(default=5, ge=1)  # moderator pings per server per cooldown window
+    progress_edit_seconds: float = Field(default=2.0, ge=0.0)  # /reindex status message edit interval
+
+    log_level: str = "INFO"
+
+    @field_validator("data_dir", "knowledge_dir", "prompts_dir", mode="after")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "desk.sqlite3"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "ingest.lock"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings; keyword overrides win over the environment (used by tests and the CLI)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,99 @@
+"""Fixed texts and scope rules, loaded once from ``prompts/``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+
+class PromptsMissing(Exception):
+    """A required prompt file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    name: str
+    reply: str
+    patterns: tuple[re.Pattern[str], ...]
+    unless: re.Pattern[str] | None = None
+
+    def matches(self, question: str) -> bool:
+        if self.unless is not None and self.unless.search(question):
+            return False
+        return any(p.search(question) for p in self.patterns)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What gets declined before any search: no domain words at all, or a named decline rule."""
+
+    domain_terms: re.Pattern[str]
+    rules: tuple[ScopeRule, ...] = ()
+
+    def decline_reason(self, question: str) -> str | None:
+        """The name of the reply to decline with, or None when the question is in scope."""
+        for rule in self.rules:
+            if rule.matches(question):
+                return rule.reply
+        if not self.domain_terms.search(question):
+            return "decline"
+        return None
+
+    @classmethod
+    def from_yaml(cls, path: Path) -> Scope:
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            flags = re.IGNORECASE
+            terms = re.sub(r"\s+", "", raw["domain_terms"])
+            rules = tuple(
+                ScopeRule(
+                    name=r["name"],
+                    reply=r["reply"],
+                    patterns=tuple(re.compile(p, flags) for p in r["patterns"]),
+                    unless=re.compile(r["unless"], flags) if r.get("unless") else None,
+                )
+                for r in raw.get("rules", [])
+            )
+            return cls(re.compile(rf"\b(?:{terms})\b", flags), rules)
+        except (OSError, KeyError, TypeError, re.error, yaml.YAMLError) as exc:
+            raise PromptsMissing(f"{path}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Texts:
+    disclaimer: str
+    not_answered: str
+    decline: str
+    greeting: str
+    scope: Scope
+    extra: dict[str, str] = field(default_factory=dict)
+
+    REQUIRED = ("disclaimer", "not_answered", "decline", "greeting")
+
+    @classmethod
+    def load(cls, prompts_dir: Path) -> Texts:
+        found: dict[str, str] = {}
+        for path in sorted(prompts_dir.glob("*.txt")) + sorted(prompts_dir.glob("*.md")):
+            found[path.stem] = path.read_text(encoding="utf-8").strip()
+        missing = [name for name in cls.REQUIRED if not found.get(name)]
+        if missing:
+            raise PromptsMissing(f"missing or empty prompt files in {prompts_dir}: {', '.join(missing)}")
+        return cls(
+            disclaimer=found["disclaimer"],
+            not_answered=found["not_answered"],
+            decline=found["decline"],
+            greeting=found["greeting"],
+            scope=Scope.from_yaml(prompts_dir / "scope.yaml"),
+            extra=found,
+        )
+
+    def get(self, name: str, **values: object) -> str:
+        """The text called ``name`` (a prompts/<name>.txt file), with ``{placeholders}`` filled in."""
+        try:
+            text = self.extra[name]
+        except KeyError as exc:
+            raise PromptsMissing(f"no prompt called {name!r}") from exc
+        return text.format(**values) if values else text

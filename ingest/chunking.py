@@ -1,0 +1,122 @@
+"""Turning parsed documents into retrievable chunks, the way people read them.
+
+- Policy and other sectioned text: one chunk per numbered section; the title and section travel with it
+  ("Arbitration and its fees § 4.2 Who pays").
+- Forum threads: one chunk per answer post, prefixed with the thread title and the question it answers,
+  so a retrieved reply carries its context. Staff and accepted answers are flagged.
+- A section too long for the embedding model is split on paragraph and sentence boundaries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from dispute_desk.models import Chunk
+from ingest.documents import ParsedDocument, Post
+
+MAX_CHUNK_CHARS = 1100  # all-MiniLM-L6-v2 reads about 256 word pieces; longer text is cut off unseen
+QUESTION_PREFIX_CHARS = 300
+
+_splitter = RecursiveCharacterTextSplitter(
+    chunk_size=MAX_CHUNK_CHARS, chunk_overlap=120, separators=["\n\n", "\n", ". ", "; ", ", ", " "]
+)
+
+
+def chunk_id(source: str, position: int) -> str:
+    """Stable id from source and position: re-ingesting the same file updates, never duplicates."""
+    return hashlib.sha1(f"{source}#{position}".encode()).hexdigest()[:24]
+
+
+def content_hash(text: str, meta: dict[str, object]) -> str:
+    payload = json.dumps({"text": text, "meta": meta}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def split_long(text: str) -> list[str]:
+    if len(text) <= MAX_CHUNK_CHARS:
+        return [text]
+    return [part.strip() for part in _splitter.split_text(text) if part.strip()]
+
+
+def _make(doc: ParsedDocument, position: int, prefix: str, body: str, **fields: object) -> Chunk:
+    text = f"{prefix}\n\n{body}" if prefix else body
+    facts = tuple(fields.pop("facts", ()) or doc.facts)  # type: ignore[arg-type]
+    meta = {
+        "title": doc.title,
+        "kind": doc.kind,
+        "facts": facts,
+        "url": fields.get("url") or doc.url,
+        "as_of": fields.get("as_of") or doc.as_of,
+        **{k: v for k, v in fields.items() if k not in ("url", "as_of")},
+    }
+    return Chunk(
+        id=chunk_id(doc.source, position),
+        text=text,
+        source=doc.source,
+        title=doc.title,
+        kind=doc.kind,
+        section=fields.get("section"),  # type: ignore[arg-type]
+        url=meta["url"],  # type: ignore[arg-type]
+        position=position,
+        author_role=fields.get("author_role"),  # type: ignore[arg-type]
+        accepted=bool(fields.get("accepted", False)),
+        date=fields.get("date") or doc.date,  # type: ignore[arg-type]
+        as_of=meta["as_of"],  # type: ignore[arg-type]
+        facts=facts,
+        content_hash=content_hash(text, meta),
+        group=doc.source,
+        body_start=len(text) - len(body),
+    )
+
+
+def _section_chunks(doc: ParsedDocument) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for section in doc.sections:
+        if not section.text.strip():
+            continue
+        label = section.label
+        prefix = f"{doc.title} § {label}" if label else doc.title
+        for part in split_long(section.text.strip()):
+            chunks.append(
+                _make(doc, len(chunks), prefix, part, section=label, facts=section.facts,
+                      url=section.url, as_of=section.as_of)
+            )
+    return chunks
+
+
+def _question_summary(question: Post | None) -> str:
+    if question is None:
+        return ""
+    text = " ".join(question.text.split())
+    if len(text) > QUESTION_PREFIX_CHARS:
+        text = text[:QUESTION_PREFIX_CHARS].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def _forum_chunks(doc: ParsedDocument) -> list[Chunk]:
+    posts = sorted(doc.posts, key=lambda p: p.position)
+    question = posts[0] if posts else None
+    answers = [p for p in posts[1:] if p.text.strip()]
+    summary = _question_summary(question)
+    prefix = f"{doc.title}\nQuestion: {summary}" if summary else doc.title
+    if not answers and question is not None:
+        return [_make(doc, 0, doc.title, question.text.strip(), author_role=question.role,
+                      date=question.date)]
+    chunks: list[Chunk] = []
+    for post in answers:
+        for part in split_long(post.text.strip()):
+            chunks.append(
+                _make(doc, len(chunks), prefix, part, author_role=post.role, accepted=post.accepted,
+                      date=post.date)
+            )
+    return chunks
+
+
+def chunk_document(doc: ParsedDocument) -> list[Chunk]:
+    """All chunks of one parsed document, positions 0..n-1."""
+    if doc.posts:
+        return _forum_chunks(doc)
+    return _section_chunks(doc)

@@ -1,0 +1,257 @@
+"""One ingest run: read files, chunk, compare with the index, embed what changed, write, report.
+
+Safety rules:
+- One run at a time (a file lock in the data dir); a second one gets ``IngestBusy``.
+- Everything is read, chunked and embedded before the first write.
+- ``rebuild`` writes a brand-new collection and switches the live pointer only when it is complete; on any
+  failure or interruption the new collection is dropped and the old index keeps serving.
+- Files that fail to read are reported and skipped; their previously indexed chunks stay.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from dispute_desk.embedding import Embedder, build_embedder
+from dispute_desk.models import Chunk
+from dispute_desk.settings import Settings
+from dispute_desk.store import ChunkStore, Collection, IndexMissing
+from ingest.chunking import chunk_document
+from ingest.discovery import Candidate, Skipped, scopes_for, walk
+from ingest.documents import UnreadableSource
+from ingest.formats import SUPPORTED_SUFFIXES, read_source
+from ingest.indexer import Plan, Progress, apply_plan, embed_in_batches, plan_changes
+
+log = logging.getLogger(__name__)
+
+
+class IngestBusy(Exception):
+    """Another ingest is running."""
+
+
+class IngestFailed(Exception):
+    """The run stopped before switching anything over; the live index is unchanged."""
+
+
+@dataclass
+class FileError:
+    path: str
+    reason: str
+
+
+@dataclass
+class IngestSummary:
+    files: int = 0
+    chunks: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    errors: list[FileError] = field(default_factory=list)
+    skipped_files: list[FileError] = field(default_factory=list)
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    dry_run: bool = False
+    rebuild: bool = False
+    collection: str = ""
+    finished: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.updated + self.removed
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        return data
+
+
+@dataclass
+class _Read:
+    chunks: list[Chunk] = field(default_factory=list)
+    failed_sources: set[str] = field(default_factory=set)
+
+
+def _read_all(settings: Settings, paths: Sequence[Path], summary: IngestSummary, progress: Progress | None) -> _Read:
+    found = list(walk(paths, SUPPORTED_SUFFIXES))
+    candidates = [c for c in found if isinstance(c, Candidate)]
+    for item in found:
+        if isinstance(item, Skipped):
+            entry = FileError(str(item.path), item.reason)
+            (summary.errors if item.error else summary.skipped_files).append(entry)
+            summary.skipped += 1
+    read = _Read()
+    max_bytes = int(settings.max_file_mb * 1024 * 1024)
+    for done, candidate in enumerate(candidates, start=1):
+        try:
+            document = read_source(candidate.path, source=candidate.source, max_bytes=max_bytes)
+            chunks = chunk_document(document)
+            if not chunks:
+                raise UnreadableSource("no text to index")
+        except UnreadableSource as exc:
+            summary.errors.append(FileError(str(candidate.path), str(exc)))
+            summary.skipped += 1
+            read.failed_sources.add(candidate.source)
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
+            log.exception("reading %s failed", candidate.path)
+            summary.errors.append(FileError(str(candidate.path), f"could not be read ({type(exc).__name__}: {exc})"))
+            summary.skipped += 1
+            read.failed_sources.add(candidate.source)
+        else:
+            summary.files += 1
+            summary.chunks += len(chunks)
+            read.chunks.extend(chunks)
+        if progress:
+            progress("reading", done, len(candidates))
+    return read
+
+
+def _with_known_sources(paths: Sequence[Path], old: dict[str, tuple[str, str]]) -> list[Path]:
+    """For a rebuild: the given paths plus every file the current index was built from that still exists."""
+    scopes = scopes_for(paths)
+    extra = sorted({src for src, _ in old.values() if not any(s.covers(src) for s in scopes)})
+    return list(paths) + [Path(src) for src in extra if Path(src).is_file()]
+
+
+def _write_report(settings: Settings, summary: IngestSummary) -> None:
+    settings.reports_dir.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps(summary.to_json(), indent=2)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (settings.reports_dir / f"ingest-{stamp}.json").write_text(payload, encoding="utf-8")
+    if not summary.dry_run:
+        (settings.reports_dir / "last-ingest.json").write_text(payload, encoding="utf-8")
+
+
+def run_ingest(
+    settings: Settings,
+    paths: Sequence[Path],
+    *,
+    rebuild: bool = False,
+    dry_run: bool = False,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Ingest ``paths`` into the live index (see the module docstring for the guarantees)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(settings.lock_path))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout as exc:
+        raise IngestBusy("another ingest is running; try again when it has finished") from exc
+    try:
+        return _run_locked(settings, paths, rebuild, dry_run, embedder, progress)
+    finally:
+        lock.release()
+
+
+def _run_locked(
+    settings: Settings,
+    paths: Sequence[Path],
+    rebuild: bool,
+    dry_run: bool,
+    embedder: Embedder | None,
+    progress: Progress | None,
+) -> IngestSummary:
+    started = time.perf_counter()
+    summary = IngestSummary(dry_run=dry_run, rebuild=rebuild)
+    store = ChunkStore(settings)
+    model = embedder.name if embedder else settings.embedding_model
+    pointer = store.pointer()
+    live: Collection | None = None
+    if pointer is not None:
+        try:
+            live = store.live(model)
+        except IndexMissing:
+            if not rebuild:
+                raise
+            live = store.open(pointer.collection)  # another model: rebuild re-embeds its sources
+    old_manifest = live.manifest() if live is not None else {}
+
+    if rebuild:
+        paths = _with_known_sources(paths, old_manifest)
+    read = _read_all(settings, paths, summary, progress)
+
+    fresh = rebuild or live is None
+    plan = plan_changes(read.chunks, {} if fresh else old_manifest, scopes_for(paths), read.failed_sources)
+    summary.added, summary.updated = len(plan.add), len(plan.update)
+    summary.unchanged, summary.removed = len(plan.unchanged), len(plan.remove)
+    summary.collection = live.name if live is not None and not fresh else "(new)"
+    if dry_run:
+        return _finish(settings, summary, started)
+    if fresh and not read.chunks:
+        raise IngestFailed("nothing could be read, so no index was built; the current index is unchanged")
+
+    if fresh:
+        _build_new(settings, store, plan, model, live, embedder, progress, summary)
+    elif plan.changes:
+        embedder = embedder or build_embedder(settings)
+        began = time.perf_counter()
+        vectors = embed_in_batches(embedder, plan.to_embed, settings.embedding_batch_size, progress)
+        summary.embed_seconds = time.perf_counter() - began
+        assert live is not None
+        apply_plan(live, plan, vectors, progress)
+        store.set_pointer(live.name, model, embedder.dimension)
+    return _finish(settings, summary, started)
+
+
+def _build_new(
+    settings: Settings,
+    store: ChunkStore,
+    plan: Plan,
+    model: str,
+    live: Collection | None,
+    embedder: Embedder | None,
+    progress: Progress | None,
+    summary: IngestSummary,
+) -> None:
+    """Write every chunk into a new collection, then switch the live pointer to it."""
+    reuse: dict[str, list[float]] = {}
+    pointer = store.pointer()
+    if live is not None and pointer is not None and pointer.model == model:
+        old = live.manifest()
+        same = [c.id for c in plan.add if old.get(c.id, ("", ""))[1] == c.content_hash]
+        reuse = live.embeddings_for(same)
+    to_embed = [c for c in plan.add if c.id not in reuse]
+    name = store.new_collection_name()
+    collection = store.create(name)
+    try:
+        vectors_by_id = dict(reuse)
+        if to_embed:
+            embedder = embedder or build_embedder(settings)
+            began = time.perf_counter()
+            vectors = embed_in_batches(embedder, to_embed, settings.embedding_batch_size, progress)
+            summary.embed_seconds = time.perf_counter() - began
+            vectors_by_id.update({c.id: v for c, v in zip(to_embed, vectors, strict=True)})
+        dimension = len(next(iter(vectors_by_id.values())))
+        apply_plan(collection, plan, [vectors_by_id[c.id] for c in plan.to_embed], progress)
+        if collection.count() != len(plan.to_embed):
+            raise IngestFailed(f"wrote {collection.count()} of {len(plan.to_embed)} chunks")
+        store.set_pointer(name, model, dimension)
+    except BaseException:
+        store.drop(name)
+        raise
+    summary.collection = name
+    if live is not None:
+        store.drop(live.name)
+
+
+def _finish(settings: Settings, summary: IngestSummary, started: float) -> IngestSummary:
+    summary.seconds = round(time.perf_counter() - started, 3)
+    summary.embed_seconds = round(summary.embed_seconds, 3)
+    summary.finished = datetime.now(UTC).isoformat(timespec="seconds")
+    _write_report(settings, summary)
+    return summary
