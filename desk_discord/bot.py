@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord.ext import commands
@@ -13,10 +13,12 @@ from discord.ext import commands
 from desk_discord.command_sync import SyncResult, sync_commands
 from desk_discord.errors import DeskTree
 from desk_discord.exts import walk_extensions
-from dispute_desk.desk import Desk
-from dispute_desk.journal import Journal
-from dispute_desk.settings import Settings
-from dispute_desk.texts import Texts
+
+if TYPE_CHECKING:
+    from dispute_desk.desk import Desk
+    from dispute_desk.journal import Journal
+    from dispute_desk.settings import Settings
+    from dispute_desk.texts import Texts
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,7 @@ class DeskBot(commands.Bot):
         return self._desk is not None
 
     async def setup_hook(self) -> None:
-        """Runs once after login, before the gateway connects: load the core, the features, sync."""
+        """Load the core, the features and sync commands (once, after login, before the gateway)."""
         if self._desk is None and self._desk_factory is not None:
             log.info("loading the index and the embedding model")
             self._desk = await asyncio.to_thread(self._desk_factory)

@@ -13,7 +13,7 @@ class NotModerator(app_commands.CheckFailure):
 
 
 def is_moderator(user: discord.abc.User, settings: Settings) -> bool:
-    """True for members with Manage Server (or Administrator) or the configured moderator role.
+    """Tell whether ``user`` has Manage Server (or Administrator) or the configured moderator role.
 
     Discord's default command permissions can be changed by any server admin, so this is checked on every
     call. Outside a server (``user`` is not a ``Member``) nobody is a moderator.

@@ -1,5 +1,7 @@
-"""The one error handler for app commands and buttons: a short private message to the user, the traceback
-to the log."""
+"""The one error handler for app commands and buttons.
+
+The user gets a short private message, the log gets the traceback.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ async def reply_privately(interaction: discord.Interaction, text: str) -> None:
 
 
 def describe(error: BaseException, texts: object) -> tuple[str, bool]:
-    """(what the user is told, whether it is a bug worth a traceback)."""
+    """Return what the user is told, and whether it is a bug worth a traceback."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, NotModerator):
@@ -53,7 +55,8 @@ async def handle_error(interaction: discord.Interaction, error: BaseException) -
 
 
 class _NoTexts:
-    extra: dict[str, str] = {}
+    def __init__(self) -> None:
+        self.extra: dict[str, str] = {}
 
 
 class DeskTree(app_commands.CommandTree):

@@ -44,8 +44,10 @@ def truncate(text: str, limit: int) -> str:
 
 
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Split ``text`` into non-empty parts of at most ``limit`` characters, preferring paragraph, line and
-    word boundaries over cutting a word."""
+    """Split ``text`` into non-empty parts of at most ``limit`` characters.
+
+    Paragraph, line and word boundaries are preferred over cutting a word.
+    """
     text = text.strip()
     parts: list[str] = []
     while len(text) > limit:
@@ -66,7 +68,7 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 
 def safe_url(url: str | None) -> str | None:
-    """An http(s) URL that cannot break out of a Markdown link, or None."""
+    """Return an http(s) URL that cannot break out of a Markdown link, or None."""
     if not url or not re.match(r"https?://", url):
         return None
     return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
@@ -107,7 +109,7 @@ def fit_embed(embed: discord.Embed) -> discord.Embed:
 
 
 def answer_embed(answer: Answer, *, disclaimer: str, fallback: str) -> discord.Embed:
-    """The embed under a question: the answer, numbered sources as links, the disclaimer in the footer.
+    """Build the embed under a question: the answer, numbered sources as links, the disclaimer in the footer.
 
     ``fallback`` is shown when the core gave no text (the kind "I don't know, ask a moderator" message).
     """
@@ -134,7 +136,7 @@ def answer_embed(answer: Answer, *, disclaimer: str, fallback: str) -> discord.E
 
 
 def sources_embed(question: str, sources: Sequence[Source], *, disclaimer: str) -> discord.Embed:
-    """The cited passages themselves (shown privately by the "Show sources" button)."""
+    """Show the cited passages themselves (shown privately by the "Show sources" button)."""
     embed = discord.Embed(
         title=truncate(f"Sources for: {question}", EMBED_TITLE_LIMIT),
         colour=ANSWERED_COLOUR,
@@ -156,7 +158,7 @@ def sources_embed(question: str, sources: Sequence[Source], *, disclaimer: str) 
 
 
 def thread_name(question: str) -> str:
-    """A thread title from the question: one line, mentions removed, at most 100 characters."""
+    """Make a thread title from the question: one line, mentions removed, at most 100 characters."""
     text = re.sub(r"<(@[!&]?|#)\d+>", "", question)
     text = re.sub(r"\s+", " ", text).replace("@", "").strip()
     return truncate(text, THREAD_NAME_LIMIT) or "Dispute Desk answer"
@@ -166,7 +168,7 @@ _ANY_MENTION = re.compile(r"<(@[!&]?|#)(\d+)>")
 
 
 def question_from_message(content: str, bot_id: int) -> str:
-    """The question in a message: the bot's own mention removed, other mentions made neutral words."""
+    """Extract the question from a message: the bot's own mention removed, other mentions made neutral words."""
     content = re.sub(rf"<@!?{bot_id}>", " ", content)
 
     def neutral(match: re.Match[str]) -> str:
@@ -180,8 +182,11 @@ def question_from_message(content: str, bot_id: int) -> str:
 def escalation_message(
     *, role_id: int, user_id: int, question: str | None, answer_text: str | None, jump_url: str | None
 ) -> str:
-    """The one message that pings moderators: who asked, the question and the bot's answer, under 2,000
-    characters. ``question`` is None for a private question (only that help was requested is said)."""
+    """Write the one message that pings moderators: who asked, the question, the bot's answer.
+
+    At most 2,000 characters. ``question`` is None for a private question: only that help was requested
+    is said.
+    """
     head = f"<@&{role_id}> <@{user_id}> would like a moderator's help"
     if question is None:
         return f"{head} with a question they asked privately. Please get in touch with them."

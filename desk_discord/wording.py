@@ -28,6 +28,6 @@ class _HasTexts(Protocol):
 
 
 def say(texts: _HasTexts, name: str, **values: object) -> str:
-    """The text called ``name``: from ``prompts/`` when present there, else the default above."""
+    """Return the text called ``name``: from ``prompts/`` when present there, else the default above."""
     text = texts.extra.get(name) or DEFAULTS[name]
     return text.format(**values) if values else text

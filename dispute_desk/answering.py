@@ -94,7 +94,7 @@ class ExtractiveAnswerer:
         coverage = sum(w for term, w in weights.items() if term in sentence.terms) / total
         score = coverage + 0.35 / (1 + sentence.hit_rank)
         if sentence.index == 0:
-            score += 0.12
+            score += 0.25 if sentence.hit_rank == 0 else 0.12
         if wants_number and re.search(r"\d", sentence.text):
             score += 0.12
         if _OLDER.match(sentence.text):

@@ -83,8 +83,8 @@ _TOKEN = re.compile(r"[a-z0-9$]+")
 class HashingEmbedder:
     """Deterministic bag-of-words hashing embedder. For plumbing tests only, never for quality claims."""
 
-    def __init__(self, dimension: int = 64) -> None:
-        self.name = f"hashing-{dimension}"
+    def __init__(self, dimension: int = 64, name: str = "hashing") -> None:
+        self.name = name
         self.dimension = dimension
 
     def _embed(self, text: str) -> list[float]:
@@ -106,7 +106,7 @@ class HashingEmbedder:
 def build_embedder(settings: Settings) -> Embedder:
     """The embedder the settings ask for ("hashing" is accepted for smoke tests without the model)."""
     if settings.embedding_model.startswith("hashing"):
-        return HashingEmbedder()
+        return HashingEmbedder(name=settings.embedding_model)
     log.info("loading embedding model %s on %s", settings.embedding_model, settings.embedding_device)
     return SentenceTransformerEmbedder(
         settings.embedding_model, device=settings.embedding_device, batch_size=settings.embedding_batch_size

@@ -117,7 +117,7 @@ def _utc_now() -> str:
 
 
 def load_salt(path: Path) -> bytes:
-    """The salt for hashing member ids, created (random, owner-only) the first time."""
+    """Load the salt for hashing member ids, created (random, owner-only) the first time."""
     if path.exists():
         return bytes.fromhex(path.read_text(encoding="ascii").strip())
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -203,8 +203,19 @@ class Journal:
             " question, context, answered, reason, answer, sources, latency_ms)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                self._clock(), guild_id, channel_id, thread_id, self.user_hash(user_id), origin, int(private),
-                answer.question, context, int(answer.answered), answer.reason, answer.text, sources,
+                self._clock(),
+                guild_id,
+                channel_id,
+                thread_id,
+                self.user_hash(user_id),
+                origin,
+                int(private),
+                answer.question,
+                context,
+                int(answer.answered),
+                answer.reason,
+                answer.text,
+                sources,
                 answer.latency_ms,
             ),
         )
@@ -215,17 +226,26 @@ class Journal:
         return self._record(rows[0]) if rows else None
 
     def thread_question(self, thread_id: int) -> QuestionRecord | None:
-        """The first question answered in a thread: the context for follow-ups asked there."""
+        """Return the first question answered in a thread: the context for follow-ups asked there."""
         rows = self._query("SELECT * FROM questions WHERE thread_id = ? ORDER BY id LIMIT 1", (thread_id,))
         return self._record(rows[0]) if rows else None
 
     @staticmethod
     def _record(row: sqlite3.Row) -> QuestionRecord:
         return QuestionRecord(
-            id=row["id"], created_at=row["created_at"], guild_id=row["guild_id"], channel_id=row["channel_id"],
-            thread_id=row["thread_id"], user_hash=row["user_hash"], origin=row["origin"],
-            private=bool(row["private"]), question=row["question"], context=row["context"],
-            answered=bool(row["answered"]), reason=row["reason"], answer=row["answer"],
+            id=row["id"],
+            created_at=row["created_at"],
+            guild_id=row["guild_id"],
+            channel_id=row["channel_id"],
+            thread_id=row["thread_id"],
+            user_hash=row["user_hash"],
+            origin=row["origin"],
+            private=bool(row["private"]),
+            question=row["question"],
+            context=row["context"],
+            answered=bool(row["answered"]),
+            reason=row["reason"],
+            answer=row["answer"],
             sources=tuple(_source_from_json(s) for s in json.loads(row["sources"])),
         )
 
@@ -234,8 +254,10 @@ class Journal:
 
     # Votes and escalations ---------------------------------------------------------------------------------
     def vote(self, question_id: int, user_id: int, value: int) -> VoteOutcome:
-        """One vote per member per answer: a second press of the same button changes nothing, the other
-        button changes the vote."""
+        """Record a vote: one per member per answer.
+
+        A second press of the same button changes nothing; the other button changes the vote.
+        """
         if value not in (-1, 1):
             raise ValueError("a vote is +1 or -1")
         who = self.user_hash(user_id)
@@ -277,10 +299,8 @@ class Journal:
         return bool(self._query("SELECT 1 FROM escalations WHERE question_id = ?", (question_id,)))
 
     def gaps(self, *, guild_id: int | None = None, limit: int = 10) -> list[Gap]:
-        """The most recent questions the bot could not answer or that got a thumbs down, newest first."""
-        where = "WHERE (q.answered = 0 OR d.down > 0) AND q.reason NOT IN ({})".format(
-            ", ".join("?" for _ in NOT_GAPS)
-        )
+        """Return the most recent questions the bot could not answer or that got a thumbs down, newest first."""
+        where = "WHERE (q.answered = 0 OR d.down > 0) AND q.reason NOT IN ({})".format(", ".join("?" for _ in NOT_GAPS))
         params: list[Any] = list(NOT_GAPS)
         if guild_id is not None:
             where += " AND q.guild_id = ?"
@@ -292,13 +312,18 @@ class Journal:
             (*params, limit),
         )
         return [
-            Gap(r["id"], r["created_at"], r["question"], r["reason"], bool(r["answered"]), int(r["down"]))
-            for r in rows
+            Gap(r["id"], r["created_at"], r["question"], r["reason"], bool(r["answered"]), int(r["down"])) for r in rows
         ]
 
     # Admin actions -----------------------------------------------------------------------------------------
     def log_action(
-        self, *, actor_id: int, actor_name: str, action: str, detail: str = "", guild_id: int | None = None,
+        self,
+        *,
+        actor_id: int,
+        actor_name: str,
+        action: str,
+        detail: str = "",
+        guild_id: int | None = None,
         ok: bool = True,
     ) -> AdminAction:
         created = self._clock()
@@ -318,7 +343,13 @@ class Journal:
         rows = self._query(f"{sql} ORDER BY id DESC LIMIT ?", (*params, limit))
         return [
             AdminAction(
-                r["id"], r["created_at"], r["guild_id"], r["actor_id"], r["actor_name"], r["action"], r["detail"],
+                r["id"],
+                r["created_at"],
+                r["guild_id"],
+                r["actor_id"],
+                r["actor_name"],
+                r["action"],
+                r["detail"],
                 bool(r["ok"]),
             )
             for r in rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
@@ -55,6 +56,8 @@ class BM25Index:
     def __init__(self, texts: Sequence[str]) -> None:
         import bm25s
 
+        # bm25s forces its logger to DEBUG on import; put it back under the application's control.
+        logging.getLogger("bm25s").setLevel(logging.NOTSET)
         corpus = [tokens(t) or ["_empty_"] for t in texts]
         self.size = len(corpus)
         self._bm25 = bm25s.BM25()

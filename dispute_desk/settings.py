@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     policy_boost: float = Field(default=0.15, ge=0.0)
 
     # Answering.
-    min_evidence: float = Field(default=0.40, ge=0.0, le=1.0)
+    min_evidence: float = Field(default=0.30, ge=0.0, le=1.0)
     max_answer_chars: int = Field(default=900, ge=200, le=4000)
     max_question_chars: int = Field(default=1000, ge=20)
 

@@ -143,7 +143,8 @@ def _title(head: list[str]) -> tuple[str | None, tuple[str, ...]]:
     return (crumbs[-1] if crumbs else None), crumbs
 
 
-def _body(lines: list[str], title: str | None) -> tuple[str, bool]:
+def clean_body(lines: list[str], title: str | None) -> tuple[str, bool]:
+    """Drop signatures, page furniture and repeated thread titles from a post; report a solution marker."""
     accepted = False
     kept: list[str] = []
     repeats = {title.lower(), f"re: {title}".lower()} if title else set()
@@ -176,7 +177,7 @@ def parse_thread(text: str) -> ForumThread:
         date = parse_date(lines[cursor]) if cursor < stop else None
         while cursor < stop and parse_date(lines[cursor]):  # posted and edited dates
             cursor += 1
-        body, accepted = _body(lines[cursor:stop], title)
+        body, accepted = clean_body(lines[cursor:stop], title)
         if not body and posts:
             continue  # a reply with nothing but furniture in it
         posts.append(

@@ -208,18 +208,36 @@ def parse_markdown(text: str, *, source: str, fallback_title: str) -> ParsedDocu
         common["date"] = common["date"] or thread.posts[0].date
         return ParsedDocument(title=front_title or thread.title or fallback_title, posts=thread.posts, **common)
 
-    blocks = _split_headings(body)
-    first_h1 = next((b for b in blocks if b.level == 1), None)
-    doc_number, h1_title = split_heading_number(first_h1.heading or "") if first_h1 else (None, "")
-    title = front_title or h1_title or fallback_title
-    sections = _sections(blocks, first_h1, doc_number, title, urls, as_of)
+    title, sections = sections_from_markdown(
+        body, title=front_title, fallback_title=fallback_title, urls=urls, as_of=as_of
+    )
     if kind == "policy":
         for section in sections:
-            if section.number != doc_number and not section.facts:
+            if section.heading != title and not section.facts:
                 log.warning("%s: section %s has no <!-- facts: ... --> comment", source, section.label)
     if not sections:
         raise UnreadableSource("Markdown file has no text")
     return ParsedDocument(title=title, sections=sections, **common)
+
+
+def sections_from_markdown(
+    body: str,
+    *,
+    title: str | None = None,
+    fallback_title: str,
+    urls: list[str] | tuple[str, ...] = (),
+    as_of: str | None = None,
+) -> tuple[str, list[Section]]:
+    """Split a Markdown body (no front matter) into sections at its h1-h3 headings.
+
+    Returns the title (``title``, else the first h1 without its number, else ``fallback_title``) and the
+    sections. Text before the first h2/h3 is a section headed by the title, numbered like the h1 ("4").
+    """
+    blocks = _split_headings(body)
+    first_h1 = next((b for b in blocks if b.level == 1), None)
+    doc_number, h1_title = split_heading_number(first_h1.heading or "") if first_h1 else (None, "")
+    title = title or h1_title or fallback_title
+    return title, _sections(blocks, first_h1, doc_number, title, list(urls), as_of)
 
 
 def normalize_newlines(text: str) -> str:

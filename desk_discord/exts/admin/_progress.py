@@ -46,7 +46,7 @@ class ProgressRelay:
         self.edits = 0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        """Called from the worker thread."""
+        """Hand one progress report to the event loop (called from the worker thread)."""
         self._loop.call_soon_threadsafe(self._update, (stage, done, total))
 
     def _update(self, value: tuple[str, int, int]) -> None:

@@ -26,7 +26,7 @@ class UploadRejected(Exception):
 
 
 def sanitise_name(name: str) -> str:
-    """A safe file name: no folders, only letters, digits, ``.-_``, no leading dot, at most 100 characters."""
+    """Make a safe file name: no folders, only letters, digits, ``.-_``, no leading dot, at most 100 characters."""
     base = re.split(r"[\\/]", name)[-1]
     stem, dot, suffix = base.rpartition(".")
     if not dot:
@@ -46,9 +46,7 @@ def precheck(name: str, size: int, settings: Settings) -> None:
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         shown = suffix or "no extension"
-        raise UploadRejected(
-            f"unsupported file type ({shown}); I can read {', '.join(sorted(SUPPORTED_SUFFIXES))}"
-        )
+        raise UploadRejected(f"unsupported file type ({shown}); I can read {', '.join(sorted(SUPPORTED_SUFFIXES))}")
     limit = int(settings.max_file_mb * _MB)
     if size > limit:
         raise UploadRejected(f"the file is {size / _MB:.1f} MB; the limit is {settings.max_file_mb:g} MB")

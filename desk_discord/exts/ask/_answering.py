@@ -50,6 +50,6 @@ async def ask_and_record(
 
 
 def reply_parts(bot: DeskBot, asked: Asked) -> tuple[discord.Embed, discord.ui.View]:
-    """The answer embed and its buttons (must be called on the event loop: views need it)."""
+    """Build the answer embed and its buttons (must be called on the event loop: views need it)."""
     embed = answer_embed(asked.answer, disclaimer=bot.texts.disclaimer, fallback=bot.texts.not_answered)
     return embed, answer_view(asked.question_id, answered=asked.answer.answered)

@@ -67,13 +67,13 @@ class AskCog(commands.Cog, name="Ask"):
             return
         try:
             await self._route(message)
-        except Exception:  # noqa: BLE001 - one failed answer must not go unanswered or kill the listener
+        except Exception:
             log.exception("answering message %s failed", message.id)
             with contextlib.suppress(discord.HTTPException):
                 await message.channel.send(say(self.bot.texts, "error"), allowed_mentions=NO_MENTIONS)
 
     def _mentions_me(self, message: discord.Message) -> bool:
-        """An explicit mention of the bot (or its own role); @everyone and other roles do not count."""
+        """Tell whether the message names the bot (or its own role); @everyone and other roles do not count."""
         me = self.bot.user
         if me is not None and any(user.id == me.id for user in message.mentions):
             return True
@@ -134,9 +134,7 @@ class AskCog(commands.Cog, name="Ask"):
 
     async def _start_thread(self, message: discord.Message, question: str) -> discord.Thread | None:
         try:
-            return await message.create_thread(
-                name=thread_name(question), auto_archive_duration=THREAD_ARCHIVE_MINUTES
-            )
+            return await message.create_thread(name=thread_name(question), auto_archive_duration=THREAD_ARCHIVE_MINUTES)
         except discord.HTTPException as exc:
             log.warning("could not start a thread in %s (%s); answering in place", message.channel.id, exc)
             return None

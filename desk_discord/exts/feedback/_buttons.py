@@ -30,7 +30,7 @@ class _AnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=r"^desk:
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
             await self.handle(_cog(interaction), interaction)
-        except Exception as exc:  # noqa: BLE001 - shown kindly to the user, traceback to the log
+        except Exception as exc:
             await handle_error(interaction, exc)
 
     async def handle(self, cog: FeedbackCog, interaction: discord.Interaction) -> None:

@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1
+# Dispute Desk image: embedded Chroma under /data, the bundled model inside the image (no download at run time).
+
+FROM python:3.11-slim AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+WORKDIR /build
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+COPY requirements.txt constraints.txt ./
+# The CPU build of torch; the default index would pull several GB of CUDA packages.
+RUN pip install torch==2.13.0 --extra-index-url https://download.pytorch.org/whl/cpu \
+ && pip install -r requirements.txt -c constraints.txt --extra-index-url https://download.pytorch.org/whl/cpu
+
+FROM python:3.11-slim AS runtime
+RUN useradd --create-home --uid 10001 desk \
+ && mkdir -p /data \
+ && chown desk:desk /data
+COPY --from=build /opt/venv /opt/venv
+WORKDIR /app
+COPY --chown=desk:desk bot.py pyproject.toml ./
+COPY --chown=desk:desk dispute_desk/ dispute_desk/
+COPY --chown=desk:desk ingest/ ingest/
+COPY --chown=desk:desk desk_cli/ desk_cli/
+COPY --chown=desk:desk desk_discord/ desk_discord/
+COPY --chown=desk:desk prompts/ prompts/
+COPY --chown=desk:desk knowledge/ knowledge/
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    DESK_DATA_DIR=/data
+USER desk
+VOLUME ["/data"]
+# Builds the index on first start if /data has none, then runs the bot (DISCORD_TOKEN from the environment).
+ENTRYPOINT ["python", "bot.py"]
+CMD ["run"]

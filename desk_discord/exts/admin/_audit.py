@@ -1,0 +1,48 @@
+"""Audit trail of moderator actions.
+
+Every action is written to the journal (who, what, when) and, when configured, posted to the log channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from desk_discord.errors import NO_MENTIONS
+from desk_discord.render import MESSAGE_LIMIT, truncate
+
+if TYPE_CHECKING:
+    from desk_discord.bot import DeskBot
+
+log = logging.getLogger(__name__)
+
+
+async def record_action(
+    bot: DeskBot, interaction: discord.Interaction, action: str, detail: str = "", *, ok: bool = True
+) -> None:
+    user = interaction.user
+    entry = await asyncio.to_thread(
+        bot.journal.log_action,
+        actor_id=user.id,
+        actor_name=user.display_name,
+        action=action,
+        detail=detail,
+        guild_id=interaction.guild_id,
+        ok=ok,
+    )
+    log.info("admin action %s by %s (%s): %s", action, user.display_name, user.id, detail)
+    channel_id = bot.settings.log_channel_id
+    channel = bot.get_channel(channel_id) if channel_id else None
+    if not isinstance(channel, discord.abc.Messageable):
+        return
+    mark = "" if ok else " (failed)"
+    text = f"🛠 {entry.created_at} · {user.display_name} (`{user.id}`) · `/{action}`{mark}"
+    if detail:
+        text += f"\n{detail}"
+    try:
+        await channel.send(truncate(text, MESSAGE_LIMIT), allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException as exc:
+        log.warning("could not post to the log channel %s: %s", channel_id, exc)

@@ -1,0 +1,84 @@
+"""Text for moderators: ingest summaries, ``/kb status`` and ``/kb gaps`` (pure, within Discord limits)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+
+from desk_discord.render import EMBED_DESCRIPTION_LIMIT, MESSAGE_LIMIT, fit_embed, truncate
+from dispute_desk.journal import AdminAction, Gap
+from ingest.pipeline import IngestSummary
+
+REASONS = {
+    "weak_evidence": "not answered (weak evidence)",
+    "off_topic": "declined (off topic)",
+    "answered": "answered",
+}
+MAX_LISTED_ERRORS = 8
+
+
+def summary_line(summary: IngestSummary) -> str:
+    return (
+        f"{summary.files} files, {summary.chunks} chunks, {summary.changed} changed "
+        f"({summary.added} added, {summary.updated} updated, {summary.removed} removed), "
+        f"{len(summary.errors)} errors"
+    )
+
+
+def summary_text(title: str, summary: IngestSummary) -> str:
+    mark = "✅" if summary.ok else "⚠️"
+    lines = [f"{mark} {title} finished in {summary.seconds:.1f} s: {summary_line(summary)}."]
+    for error in summary.errors[:MAX_LISTED_ERRORS]:
+        lines.append(f"• `{truncate(error.path, 120)}`: {truncate(error.reason, 200)}")
+    if len(summary.errors) > MAX_LISTED_ERRORS:
+        lines.append(f"…and {len(summary.errors) - MAX_LISTED_ERRORS} more (see the ingest report).")
+    return truncate("\n".join(lines), MESSAGE_LIMIT)
+
+
+def _last_ingest(data: dict[str, Any] | None) -> str:
+    if not data:
+        return "no ingest report yet"
+    errors = data.get("errors") or []
+    return (
+        f"{data.get('finished') or 'unknown time'}: {data.get('files', '?')} files, "
+        f"{data.get('chunks', '?')} chunks, {len(errors)} errors"
+    )
+
+
+def status_embed(status: Any, last_action: AdminAction | None) -> discord.Embed:
+    """``status`` is the Desk's ``DeskStatus``."""
+    embed = discord.Embed(title="Knowledge base status", colour=discord.Colour.blurple())
+    embed.add_field(name="Index", value=f"{status.chunks} passages from {status.sources} sources", inline=False)
+    embed.add_field(name="Model", value=truncate(str(status.model), 1024), inline=True)
+    embed.add_field(name="Store", value=truncate(f"{status.store_mode} · {status.collection}", 1024), inline=True)
+    embed.add_field(name="Last ingest", value=truncate(_last_ingest(status.last_ingest), 1024), inline=False)
+    if last_action is not None:
+        result = "ok" if last_action.ok else "failed"
+        value = f"{last_action.created_at} by {last_action.actor_name} ({result}): {last_action.detail}"
+        embed.add_field(name="Last reindex from Discord", value=truncate(value, 1024), inline=False)
+    return fit_embed(embed)
+
+
+def gaps_embed(gaps: Sequence[Gap]) -> discord.Embed:
+    embed = discord.Embed(title="Questions to fill in the knowledge base", colour=discord.Colour.orange())
+    if not gaps:
+        embed.description = "Nothing yet: no unanswered or 👎 questions recorded."
+        return embed
+    blocks = []
+    for gap in gaps:
+        reason = REASONS.get(gap.reason, gap.reason.replace("_", " "))
+        votes = f" · 👎 {gap.downvotes}" if gap.downvotes else ""
+        question = truncate(" ".join(gap.question.split()), 300)
+        when = gap.created_at[:16].replace("T", " ")
+        blocks.append(f"**#{gap.question_id}** · {when} · {reason}{votes}\n> {question}")
+    description = ""
+    for block in blocks:
+        candidate = f"{description}\n\n{block}" if description else block
+        if len(candidate) > EMBED_DESCRIPTION_LIMIT:
+            break
+        description = candidate
+    embed.description = description
+    embed.set_footer(text="Newest first. Add what's missing with /kb add, then check the answer again.")
+    return fit_embed(embed)

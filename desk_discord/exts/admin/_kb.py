@@ -1,0 +1,94 @@
+"""``/kb add``, ``/kb status`` and ``/kb gaps`` for moderators."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from desk_discord.checks import moderator_only
+from desk_discord.errors import NO_MENTIONS
+from desk_discord.exts.admin._audit import record_action
+from desk_discord.exts.admin._format import gaps_embed, status_embed, summary_line, summary_text
+from desk_discord.exts.admin._jobs import IngestJobs, StatusMessage
+from desk_discord.exts.admin._reindex import failure_text, refuse_if_busy
+from desk_discord.exts.admin._uploads import UploadRejected, precheck, save_upload
+
+if TYPE_CHECKING:
+    from desk_discord.bot import DeskBot
+
+GAPS_SHOWN = 10
+
+
+@app_commands.guild_only()
+class KnowledgeCog(commands.GroupCog, group_name="kb", group_description="Moderators: the knowledge base"):
+    def __init__(self, bot: DeskBot, jobs: IngestJobs) -> None:
+        self.bot = bot
+        self.jobs = jobs
+        super().__init__()
+
+    @app_commands.command(name="add", description="Add a file (Markdown, text, HTML, PDF, Discourse JSON)")
+    @app_commands.describe(file="The file to add to the knowledge base", replace="Replace an earlier upload")
+    @moderator_only()
+    async def add(self, interaction: discord.Interaction, file: discord.Attachment, replace: bool = False) -> None:
+        name = file.filename
+        try:
+            precheck(name, file.size, self.bot.settings)
+        except UploadRejected as exc:
+            await self._rejected(interaction, name, str(exc))
+            return
+        job = await refuse_if_busy(self.jobs, interaction, "knowledge upload")
+        if job is None:
+            return
+        try:
+            await interaction.response.defer(thinking=True)
+            data = await file.read()
+            try:
+                path = await asyncio.to_thread(save_upload, data, name, self.bot.settings, replace=replace)
+            except UploadRejected as exc:
+                await self._rejected(interaction, name, str(exc))
+                return
+            title = f"Adding {path.name}"
+            status = StatusMessage(
+                await interaction.followup.send(f"🔄 {title}…", wait=True, allowed_mentions=NO_MENTIONS),
+                interaction.channel,
+            )
+            try:
+                summary = await self.jobs.run([path], title=title, publish=status.show)
+            except Exception as exc:
+                await status.show(failure_text(title, exc))
+                await record_action(self.bot, interaction, "kb add", f"{path.name}: failed: {exc}", ok=False)
+                return
+            await status.show(summary_text(title, summary))
+            await record_action(self.bot, interaction, "kb add", f"{path.name}: {summary_line(summary)}", ok=summary.ok)
+        finally:
+            self.jobs.end(job)
+
+    async def _rejected(self, interaction: discord.Interaction, name: str, reason: str) -> None:
+        text = f"❌ Not added: `{discord.utils.escape_markdown(name)[:100]}`: {reason}."
+        if interaction.response.is_done():
+            await interaction.followup.send(text, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await record_action(self.bot, interaction, "kb add", f"{name}: rejected: {reason}", ok=False)
+
+    @app_commands.command(name="status", description="Index size, last reindex, model and store")
+    @moderator_only()
+    async def status(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        status = await asyncio.to_thread(self.bot.desk.status)
+        actions = await asyncio.to_thread(self.bot.journal.actions, action="reindex", limit=1)
+        embed = status_embed(status, actions[0] if actions else None)
+        await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await record_action(self.bot, interaction, "kb status")
+
+    @app_commands.command(name="gaps", description="Recent questions the bot couldn't answer or that got 👎")
+    @moderator_only()
+    async def gaps(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        gaps = await asyncio.to_thread(self.bot.journal.gaps, guild_id=interaction.guild_id, limit=GAPS_SHOWN)
+        await interaction.followup.send(embed=gaps_embed(gaps), ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await record_action(self.bot, interaction, "kb gaps", f"{len(gaps)} shown")

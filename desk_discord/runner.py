@@ -1,0 +1,152 @@
+"""Starting the bot (``python bot.py run``) and registering its commands (``python bot.py sync``).
+
+Both return a process exit code. Failures a person can fix (no token, a token Discord rejects, the Message
+Content intent not enabled, no index yet, the model missing) end with one clear line on stderr and exit
+code 2 (configuration) or 1 (data); the token itself is never printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import discord
+import yarl
+
+from desk_discord.bot import DeskBot, SyncMode
+from dispute_desk.journal import Journal
+from dispute_desk.settings import Settings
+from dispute_desk.texts import Texts
+
+if TYPE_CHECKING:
+    from dispute_desk.desk import Desk
+
+log = logging.getLogger(__name__)
+
+DISCORD_API_BASE = "https://discord.com/api/v10"
+DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
+
+EXIT_OK, EXIT_DATA, EXIT_CONFIG = 0, 1, 2
+NO_TOKEN = (
+    "DISCORD_TOKEN is not set. Create a bot in the Discord Developer Portal, copy its token and start "
+    "again with DISCORD_TOKEN=... in the environment (or in .env)."
+)
+BAD_TOKEN = (
+    "Discord rejected DISCORD_TOKEN (invalid or reset). Copy the current token from the Developer Portal "
+    "(Bot > Reset Token) into DISCORD_TOKEN."
+)
+NO_INTENT = (
+    "Discord refused the Message Content intent. Enable it for this bot in the Developer Portal "
+    "(Bot > Privileged Gateway Intents > Message Content Intent)."
+)
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"dispute-desk: {message}\n")
+    return code
+
+
+def apply_endpoints(settings: Settings) -> None:
+    """Point discord.py at the configured API base and gateway, or back at Discord's own.
+
+    ``DESK_DISCORD_API_BASE`` / ``DESK_DISCORD_GATEWAY_URL`` name a Discord-compatible server such as
+    Spacebar. Both are process-wide class attributes in discord.py.
+    """
+    base = (settings.discord_api_base or DISCORD_API_BASE).rstrip("/")
+    gateway = settings.discord_gateway_url or DISCORD_GATEWAY_URL
+    discord.http.Route.BASE = base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+    if settings.discord_api_base or settings.discord_gateway_url:
+        log.info("using a Discord-compatible server: API %s, gateway %s", base, gateway)
+
+
+def _token(settings: Settings) -> str | None:
+    secret = settings.discord_token
+    value = secret.get_secret_value().strip() if secret is not None else ""
+    return value or None
+
+
+def _build(settings: Settings, journal: Journal, *, desk_factory: Callable[[], Desk] | None, sync: SyncMode) -> DeskBot:
+    texts = Texts.load(settings.prompts_dir)
+    return DeskBot(settings, journal=journal, texts=texts, desk_factory=desk_factory, sync=sync)
+
+
+def _known_failure(exc: BaseException) -> int | None:
+    """Exit code (after printing why) for failures a person can fix, else None."""
+    from dispute_desk.embedding import ModelUnavailable
+    from dispute_desk.store import IndexMissing
+    from dispute_desk.texts import PromptsMissing
+
+    if isinstance(exc, discord.LoginFailure):
+        return _fail(BAD_TOKEN, EXIT_CONFIG)
+    if isinstance(exc, discord.PrivilegedIntentsRequired):
+        return _fail(NO_INTENT, EXIT_CONFIG)
+    if isinstance(exc, discord.ConnectionClosed) and exc.code == 4004:  # gateway: authentication failed
+        return _fail(BAD_TOKEN, EXIT_CONFIG)
+    if isinstance(exc, IndexMissing | ModelUnavailable | PromptsMissing):
+        return _fail(str(exc), EXIT_DATA)
+    return None
+
+
+def run(settings: Settings, *, desk_factory: Callable[[], Desk] | None = None) -> int:
+    """Start the bot and serve until stopped. ``desk_factory`` defaults to ``Desk.open(settings)``."""
+    token = _token(settings)
+    if token is None:
+        return _fail(NO_TOKEN, EXIT_CONFIG)
+    if desk_factory is None:
+        from dispute_desk.desk import Desk
+
+        desk_factory = lambda: Desk.open(settings)  # noqa: E731 - loaded in a thread by setup_hook
+
+    apply_endpoints(settings)
+    journal = Journal.open(settings.database_path)
+    try:
+        bot = _build(settings, journal, desk_factory=desk_factory, sync="auto")
+        asyncio.run(_serve(bot, token))
+    except KeyboardInterrupt:
+        log.info("stopped")
+    except Exception as exc:
+        code = _known_failure(exc)
+        if code is None:
+            raise
+        return code
+    finally:
+        journal.close()
+    return EXIT_OK
+
+
+async def _serve(bot: DeskBot, token: str) -> None:
+    async with bot:
+        await bot.start(token)
+
+
+def sync_commands(settings: Settings) -> int:
+    """Register the slash commands now (to ``DESK_DISCORD_GUILD_ID`` if set, else globally)."""
+    token = _token(settings)
+    if token is None:
+        return _fail(NO_TOKEN, EXIT_CONFIG)
+    apply_endpoints(settings)
+    journal = Journal.open(settings.database_path)
+    try:
+        bot = _build(settings, journal, desk_factory=None, sync="force")
+        asyncio.run(_login_only(bot, token))
+    except Exception as exc:
+        code = _known_failure(exc)
+        if code is None:
+            raise
+        return code
+    finally:
+        journal.close()
+    result = bot.sync_result
+    if result is not None:
+        sys.stdout.write(f"Synced {result.commands} slash commands ({result.scope}).\n")
+    return EXIT_OK
+
+
+async def _login_only(bot: DeskBot, token: str) -> None:
+    """Log in (which runs ``setup_hook``: extensions load and commands sync) without joining the gateway."""
+    async with bot:
+        await bot.login(token)

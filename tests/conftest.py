@@ -1,0 +1,102 @@
+"""Shared fixtures: settings on tmp_path, a tiny knowledge set, a plumbing desk and a real-model desk.
+
+``tiny_desk`` uses the deterministic HashingEmbedder: fast, for plumbing only. Anything that claims answer
+quality uses ``real_desk``: the bundled all-MiniLM-L6-v2 model over the bundled knowledge base, built once
+per test session in a temporary data dir.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from dispute_desk.desk import Desk  # noqa: E402
+from dispute_desk.embedding import HashingEmbedder  # noqa: E402
+from dispute_desk.settings import PROJECT_DIR, Settings, load_settings  # noqa: E402
+from ingest.pipeline import run_ingest  # noqa: E402
+
+TINY_POLICY = """---
+title: Escrow basics
+kind: policy
+topic: escrow
+urls:
+  - https://support.example.invalid/escrow
+as_of: 2026-11-20
+---
+# 1. Escrow basics
+
+## 1.1 Funding a milestone
+<!-- facts: F01, F02 -->
+The client must fund a milestone into escrow before the freelancer starts. Each milestone must be at least $5.
+Unfunded work is not protected by Fixed-Price Protection.
+
+## 1.2 The review period
+<!-- facts: F06 | url: https://support.example.invalid/review -->
+After the freelancer submits work, the client has 14 days to review it. If the client does nothing for 14 days,
+the escrow is released automatically.
+"""
+
+TINY_ARBITRATION = """---
+title: Arbitration fees
+kind: policy
+topic: arbitration
+urls: [https://support.example.invalid/arbitration]
+as_of: 2026-11-20
+---
+# 2. Arbitration fees
+
+## 2.1 Who pays for arbitration
+<!-- facts: F27, F26 -->
+The arbitration fee is split between the freelancer and the client, and no current dollar figure is published.
+Older forum threads quote $291 paid by each party, which is outdated.
+"""
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(data_dir=tmp_path / "data", knowledge_dir=tmp_path / "knowledge",
+                         embedding_model="hashing")
+
+
+@pytest.fixture
+def tiny_knowledge(settings: Settings) -> Path:
+    folder = settings.knowledge_dir
+    (folder / "policy").mkdir(parents=True)
+    (folder / "policy" / "01-escrow.md").write_text(TINY_POLICY, encoding="utf-8")
+    (folder / "policy" / "02-arbitration.md").write_text(TINY_ARBITRATION, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def embedder() -> HashingEmbedder:
+    return HashingEmbedder()
+
+
+@pytest.fixture
+def tiny_desk(settings: Settings, tiny_knowledge: Path, embedder: HashingEmbedder) -> Desk:
+    run_ingest(settings, [tiny_knowledge], embedder=embedder)
+    return Desk.open(settings.model_copy(update={"min_evidence": 0.0}), embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return load_settings(data_dir=tmp_path_factory.mktemp("real") / "data",
+                         knowledge_dir=PROJECT_DIR / "knowledge")
+
+
+@pytest.fixture(scope="session")
+def real_desk(real_settings: Settings) -> Desk:
+    """The bundled knowledge base indexed with the real bundled model (built once per session)."""
+    from dispute_desk.embedding import build_embedder
+
+    embedder = build_embedder(real_settings)
+    summary = run_ingest(real_settings, [real_settings.knowledge_dir], embedder=embedder)
+    assert summary.ok, summary.errors
+    return Desk.open(real_settings, embedder=embedder)

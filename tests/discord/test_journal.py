@@ -1,0 +1,89 @@
+"""The Journal keeps questions, one vote per member per answer, gaps and admin actions, without names."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from dispute_desk.journal import Journal
+from dispute_desk.models import Answer, Source
+
+SOURCE = Source(1, "Mediation", "https://x.invalid/m", "3.1 What it is", "policy", 0.7, "Mediation is free.", ("F1",))
+
+
+def answered(q: str = "What is mediation?") -> Answer:
+    return Answer(q, True, "Mediation is free [1].", (SOURCE,))
+
+
+def test_question_round_trip_keeps_sources_and_hashes_the_member(journal: Journal) -> None:
+    qid = journal.record_question(answered(), user_id=1234567890, guild_id=1, channel_id=2, origin="slash")
+    record = journal.question(qid)
+    assert record is not None
+    assert record.question == "What is mediation?" and record.answered and record.sources == (SOURCE,)
+    assert "1234567890" not in record.user_hash
+    assert journal.asked_by(record, 1234567890) and not journal.asked_by(record, 1234567891)
+    with sqlite3.connect(journal.path) as db:
+        dump = "\n".join(db.iterdump())
+    assert "1234567890" not in dump  # the member id itself is stored nowhere
+
+
+def test_salt_persists_so_hashes_are_stable_across_restarts(journal: Journal, bot_settings) -> None:
+    first = journal.user_hash(99)
+    again = Journal.open(bot_settings.database_path)
+    try:
+        assert again.user_hash(99) == first
+    finally:
+        again.close()
+    other = Journal(bot_settings.data_dir / "other.sqlite3", b"another-salt")
+    try:
+        assert other.user_hash(99) != first
+    finally:
+        other.close()
+
+
+def test_one_vote_per_member_per_answer(journal: Journal) -> None:
+    qid = journal.record_question(answered(), user_id=1, guild_id=1, channel_id=2)
+    assert journal.vote(qid, 10, 1) == "new"
+    assert journal.vote(qid, 10, 1) == "same"
+    assert journal.vote(qid, 10, -1) == "changed"
+    assert journal.vote(qid, 11, -1) == "new"
+    assert journal.votes(qid) == (0, 2)
+
+
+def test_thread_question_is_the_first_question_in_that_thread(journal: Journal) -> None:
+    journal.record_question(answered("first"), user_id=1, guild_id=1, channel_id=2, thread_id=77, origin="mention")
+    journal.record_question(answered("follow"), user_id=1, guild_id=1, channel_id=77, thread_id=77, context="first")
+    record = journal.thread_question(77)
+    assert record is not None and record.question == "first"
+    assert journal.thread_question(78) is None
+
+
+def test_gaps_are_unanswered_or_downvoted_newest_first(journal: Journal) -> None:
+    good = journal.record_question(answered("good one"), user_id=1, guild_id=1, channel_id=2)
+    weak = journal.record_question(Answer("weird one", False, "", reason="weak_evidence"), user_id=1, guild_id=1,
+                                   channel_id=2)
+    journal.record_question(Answer("", False, "", reason="empty"), user_id=1, guild_id=1, channel_id=2)
+    journal.record_question(Answer("other guild", False, "", reason="weak_evidence"), user_id=1, guild_id=9,
+                            channel_id=2)
+    bad = journal.record_question(answered("wrong one"), user_id=1, guild_id=1, channel_id=2)
+    journal.vote(bad, 5, -1)
+    journal.vote(good, 5, 1)
+    gaps = journal.gaps(guild_id=1)
+    assert [(g.question_id, g.question, g.downvotes) for g in gaps] == [(bad, "wrong one", 1), (weak, "weird one", 0)]
+
+
+def test_escalation_is_recorded_once(journal: Journal) -> None:
+    qid = journal.record_question(answered(), user_id=1, guild_id=1, channel_id=2)
+    assert journal.mark_escalated(qid, 1) is True
+    assert journal.mark_escalated(qid, 2) is False
+    assert journal.is_escalated(qid)
+    journal.unmark_escalated(qid)
+    assert not journal.is_escalated(qid)
+
+
+def test_admin_actions_keep_who_what_when(journal: Journal) -> None:
+    journal.log_action(actor_id=42, actor_name="Mod Mo", action="reindex", detail="7 files", guild_id=1)
+    journal.log_action(actor_id=43, actor_name="Mod Al", action="kb add", detail="x.md", guild_id=1, ok=False)
+    latest = journal.actions(limit=1)[0]
+    assert (latest.actor_id, latest.actor_name, latest.action, latest.ok) == (43, "Mod Al", "kb add", False)
+    assert latest.created_at.endswith("+00:00")
+    assert [a.detail for a in journal.actions(action="reindex")] == ["7 files"]
