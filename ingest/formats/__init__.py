@@ -72,5 +72,6 @@ def _parse_json(text: str, *, source: str, fallback_title: str) -> ParsedDocumen
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UnreadableSource(f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+        message = exc.msg.removesuffix(" starting at")
+        raise UnreadableSource(f"not valid JSON (line {exc.lineno}, column {exc.colno}): {message}") from None
     return discourse.parse_topic(data, source=source, fallback_title=fallback_title)
