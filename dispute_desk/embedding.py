@@ -55,7 +55,7 @@ class SentenceTransformerEmbedder:
         path = resolve_model_path(model)
         try:
             self._model = SentenceTransformer(path, device=device)
-        except Exception as exc:  # noqa: BLE001 - any load failure means the same thing to the user
+        except Exception as exc:
             raise ModelUnavailable(
                 f"could not load embedding model {model!r} ({type(exc).__name__}: {exc}); set "
                 "DESK_EMBEDDING_MODEL to a local path or a model you have in the Hugging Face cache"

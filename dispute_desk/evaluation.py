@@ -72,9 +72,7 @@ class EvalReport:
         """Items that went wrong: a miss in retrieval, an answer without the fact, a wrong decline."""
         out = []
         for item in self.items:
-            if item.answerable and not item.answer_has_fact:
-                out.append(item)
-            elif not item.answerable and item.answered:
+            if (item.answerable and not item.answer_has_fact) or (not item.answerable and item.answered):
                 out.append(item)
         return out
 

@@ -20,7 +20,7 @@ STOPWORDS = frozenset(
     that the their theirs them themselves then there these they this those through to too under until up very
     was we were what when where which while who whom why will with would you your yours yourself yourselves
     im ive id dont doesnt didnt cant wont isnt arent wasnt hi hello thanks thank please pls hey ok okay also
-    get got still even really want wants wanted know need needs say says said one way thing things mine""".split()
+    get got still even really want wants wanted know need needs say says said one way thing things mine""".split()  # noqa: SIM905
 )
 
 _SUFFIXES = ("ations", "ation", "ings", "ing", "edly", "ies", "ied", "ed", "es", "s", "ly")

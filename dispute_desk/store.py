@@ -101,7 +101,7 @@ class ChunkStore:
             )
         try:
             raw = self.client.get_collection(pointer.collection, embedding_function=None)
-        except Exception as exc:  # noqa: BLE001 - chroma raises several types for a missing collection
+        except Exception as exc:
             raise IndexMissing(
                 f"collection {pointer.collection!r} is missing from {self.settings.chroma_dir}; "
                 "run `python bot.py ingest --rebuild`"
@@ -124,13 +124,13 @@ class ChunkStore:
         """A collection by name, or None when it does not exist."""
         try:
             return Collection(self.client.get_collection(name, embedding_function=None))
-        except Exception:  # noqa: BLE001 - chroma raises several types for a missing collection
+        except Exception:
             return None
 
     def drop(self, name: str) -> None:
         try:
             self.client.delete_collection(name)
-        except Exception:  # noqa: BLE001 - dropping something already gone is fine
+        except Exception:
             log.debug("collection %s was already gone", name)
 
     def collection_names(self) -> list[str]:
@@ -162,7 +162,7 @@ class Collection:
             self.raw.delete(ids=list(ids[start : start + _BATCH]))
 
     def manifest(self) -> dict[str, tuple[str, str]]:
-        """id -> (source, content_hash) for every chunk, without documents or vectors."""
+        """Id -> (source, content_hash) for every chunk, without documents or vectors."""
         out: dict[str, tuple[str, str]] = {}
         total = self.count()
         for offset in range(0, total, 5000):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,7 +106,7 @@ def _read_all(settings: Settings, paths: Sequence[Path], summary: IngestSummary,
             summary.errors.append(FileError(str(candidate.path), str(exc)))
             summary.skipped += 1
             read.failed_sources.add(candidate.source)
-        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
+        except Exception as exc:
             log.exception("reading %s failed", candidate.path)
             summary.errors.append(FileError(str(candidate.path), f"could not be read ({type(exc).__name__}: {exc})"))
             summary.skipped += 1

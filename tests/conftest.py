@@ -17,10 +17,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from dispute_desk.desk import Desk  # noqa: E402
-from dispute_desk.embedding import HashingEmbedder  # noqa: E402
-from dispute_desk.settings import PROJECT_DIR, Settings, load_settings  # noqa: E402
-from ingest.pipeline import run_ingest  # noqa: E402
+from dispute_desk.desk import Desk
+from dispute_desk.embedding import HashingEmbedder
+from dispute_desk.settings import PROJECT_DIR, Settings, load_settings
+from ingest.pipeline import run_ingest
 
 TINY_POLICY = """---
 title: Escrow basics

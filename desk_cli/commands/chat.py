@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 from rich.console import Console
 
@@ -28,10 +29,8 @@ def _read_line(console: Console) -> str | None:
 
 
 def handle(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    try:
-        import readline  # noqa: F401 - arrow-key history in input()
-    except ImportError:  # pragma: no cover - not on every platform
-        pass
+    with contextlib.suppress(ImportError):  # arrow-key history in input(); not on every platform
+        import readline  # noqa: F401
     with console.status("Loading the model and the index..."):
         desk = Desk.open(settings)
     console.print(desk.texts.greeting)

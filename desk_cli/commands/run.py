@@ -1,5 +1,6 @@
 """`bot.py run`: the main job. Builds the index if there is none, then starts the Discord bot when
-DISCORD_TOKEN is set, otherwise the interactive chat."""
+DISCORD_TOKEN is set, otherwise the interactive chat.
+"""
 
 from __future__ import annotations
 

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from ingest.chunking import chunk_document
-from ingest.documents import ParsedDocument
-from ingest.formats import read_source
 from ingest.discovery import Candidate, walk
-from ingest.formats import SUPPORTED_SUFFIXES
+from ingest.documents import ParsedDocument
+from ingest.formats import SUPPORTED_SUFFIXES, read_source
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 EVAL_SET = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
