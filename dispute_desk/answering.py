@@ -21,6 +21,11 @@ _NUMBER_QUESTION = re.compile(
     r"\b(how (long|many|much|soon)|when|deadline|days?|weeks?|fee|cost|price|amount|minimum|limit|time ?frame)\b",
     re.IGNORECASE,
 )
+_CHATTER = re.compile(
+    r"^(hi|hello|hey|thanks|thank you|welcome|sorry|good luck|hope (this|that|it)|great question|agree|"
+    r"[A-Z][a-z]+ (is|has|was) (right|correct|wrong)|as [A-Z][a-z]+ said|@\w+)\b",
+    re.IGNORECASE,
+)
 _OLDER = re.compile(r"^(older|earlier|previously|in (the )?older|before (that|this|\d))", re.IGNORECASE)
 
 
@@ -113,6 +118,7 @@ class ExtractiveAnswerer:
             Sentence(text, rank, i, frozenset(tokens(text)))
             for rank in quotable
             for i, text in enumerate(split_sentences(top[rank].chunk.body))
+            if not _CHATTER.match(text)
         ]
         if not candidates:
             return Composition("", (), ())
