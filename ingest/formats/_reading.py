@@ -57,6 +57,8 @@ def decode_text(data: bytes) -> str:
     data = data[skipped:]
     if not data.strip():
         raise UnreadableSource("empty file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # what Windows tools call "Unicode"
+        raise UnreadableSource("not valid UTF-8 (the file is UTF-16); save it as UTF-8")
     if looks_binary(data):
         raise UnreadableSource("binary data, not text")
     try:

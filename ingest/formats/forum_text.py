@@ -73,6 +73,7 @@ _BOILERPLATE = re.compile(
 )
 _BREADCRUMB = re.compile(r"^(?:[»›]|(?:.{0,40}\s)?(?:forums?|community|discussions?)\s*[»›])", re.IGNORECASE)
 _CRUMB_SPLIT = re.compile(r"\s*[»›]\s*")
+_INITIAL = re.compile(r"\s[A-Z]\.$")  # "Petra R." is a user name, not the end of a sentence
 
 
 @dataclass
@@ -111,7 +112,7 @@ def _is_author(line: str) -> bool:
         and not is_accepted_marker(line)
         and not _BREADCRUMB.match(line)
         and parse_date(line) is None
-        and not line.endswith((".", "?", "!", ":", ","))
+        and (not line.endswith((".", "?", "!", ":", ",")) or bool(_INITIAL.search(line)))
     )
 
 
@@ -170,6 +171,7 @@ def parse_thread(text: str) -> ForumThread:
     title, crumbs = _title(lines[: starts[0]])
 
     posts: list[Post] = []
+    question_empty = False
     for k, start in enumerate(starts):
         stop = starts[k + 1] if k + 1 < len(starts) else end
         author, role = lines[start], role_for(lines[start + 1]) or "member"
@@ -180,6 +182,8 @@ def parse_thread(text: str) -> ForumThread:
         body, accepted = clean_body(lines[cursor:stop], title)
         if not body and posts:
             continue  # a reply with nothing but furniture in it
+        if not posts:
+            question_empty = not body
         posts.append(
             Post(
                 position=len(posts),
@@ -190,6 +194,8 @@ def parse_thread(text: str) -> ForumThread:
                 date=date,
             )
         )
+    if question_empty and len(posts) == 1:
+        posts = []  # a question without text and no answers: nothing to index
     return ForumThread(title=title, posts=posts, breadcrumb=crumbs)
 
 

@@ -24,9 +24,7 @@ _KHOROS_DATE = ".local-date, .lia-message-posted-on, .DateTime"
 _KHOROS_SOLUTION = '[class*="accepted-solution"], [class*="solution-badge"], [class*="lia-message-solution"]'
 _KHOROS_SIGNATURE = frozenset({"lia-message-signature", "UserSignature"})
 
-_DISCOURSE_MARKERS = (
-    '.crawler-post, .topic-body, .topic-post, [itemtype*="DiscussionForumPosting"], [data-post-number]'
-)
+_DISCOURSE_MARKERS = '.crawler-post, .topic-body, .topic-post, [itemtype*="DiscussionForumPosting"], [data-post-number]'
 _DISCOURSE_BODIES = ('[itemprop="text"]', '[itemprop="articleBody"]', ".cooked")
 _DISCOURSE_AUTHOR = (
     '[itemprop="author"] [itemprop="name"], .creator [itemprop="name"], [itemprop="author"], .creator a, '
@@ -34,7 +32,7 @@ _DISCOURSE_AUTHOR = (
 )
 _DISCOURSE_CHROME = frozenset({"meta", "onebox-metadata", "source"})
 
-_TITLE_SUFFIX = re.compile(r"^(.+?)\s+[-|–—·:]\s+[^-|–—·:]{2,60}$")
+_TITLE_SUFFIX = re.compile(r"^(.+?)\s+[-|–—·]\s+[^-|–—·]{2,60}$")  # "Page title - Site name"
 _THREAD_PREFIX = re.compile(r"^(?:solved!?:?|re:)\s*", re.IGNORECASE)
 
 
@@ -102,12 +100,15 @@ def _posts(
     skip_classes: frozenset[str],
 ) -> list[Post]:
     posts: list[Post] = []
+    question_empty = False
     for body in tree.css(selector):
         box = _container(body, selector)
         author, role, date, accepted = describe(box, body)
         text, accepted_in_text = forum_text.clean_body(html_to_text(body, skip_classes=skip_classes).split("\n"), title)
         if not text and posts:
             continue
+        if not posts:
+            question_empty = not text
         posts.append(
             Post(
                 position=len(posts),
@@ -118,7 +119,7 @@ def _posts(
                 date=date,
             )
         )
-    return posts
+    return [] if question_empty and len(posts) == 1 else posts
 
 
 def _khoros_posts(tree: LexborHTMLParser, title: str) -> list[Post]:
@@ -155,11 +156,10 @@ def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
 
 def _has_marker_outside(box: LexborNode, body: LexborNode) -> bool:
     """Tell whether the message box shows an 'Accepted Solution' label outside the message text."""
-    for node in box.css("span, div, strong, b, em, p, a, small"):
-        if node.css_first("div, p") is None and forum_text.is_accepted_marker(node_text(node)):
-            if not _inside(node, body):
-                return True
-    return False
+    return any(
+        node.css_first("div, p") is None and forum_text.is_accepted_marker(node_text(node)) and not _inside(node, body)
+        for node in box.css("span, div, strong, b, em, p, a, small")
+    )
 
 
 def _discourse_posts(tree: LexborHTMLParser, title: str) -> list[Post]:
@@ -223,18 +223,15 @@ def _article(html: str, tree: LexborHTMLParser, *, source: str, title: str, url:
         include_links=False,
         favor_recall=True,
     )
-    main = _main_node(tree)
     body_markdown = extracted or ""
-    lost_headings = (
-        main is not None
-        and main.css_first("h2, h3") is not None
-        and not re.search(r"(?m)^#{2,3} ", body_markdown)
-    )
-    if main is not None and (not body_markdown.strip() or lost_headings):
-        # trafilatura found nothing, or flattened the headings away: take the structure from the page itself.
-        for noise in main.css("nav, header, footer, aside, script, style, [role=navigation]"):
+    main = _main_node(tree)
+    if main is not None:
+        for noise in main.css("nav, header, footer, aside, [role=navigation]"):
             noise.decompose()
-        body_markdown = html_to_text(main, headings=True)
+        lost_headings = main.css_first("h2, h3") is not None and not re.search(r"(?m)^#{2,3} ", body_markdown)
+        if not body_markdown.strip() or lost_headings:
+            # trafilatura found nothing, or flattened the headings away: take the structure from the page.
+            body_markdown = html_to_text(main, headings=True)
     if not normalize(body_markdown):
         raise UnreadableSource("HTML has no readable text")
 

@@ -52,7 +52,10 @@ class _Block:
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str]:
-    """(front matter mapping or None, body). Raises UnreadableSource for malformed front matter."""
+    """Split YAML front matter from the body: (mapping or None when there is none, body).
+
+    Raises UnreadableSource naming the line for malformed front matter.
+    """
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         return None, text
@@ -187,7 +190,8 @@ def parse_markdown(text: str, *, source: str, fallback_title: str) -> ParsedDocu
     kind = str(meta.get("kind") or "other").strip().lower()
     if kind not in KINDS:
         raise UnreadableSource(f"front matter kind '{kind}' is not one of {', '.join(KINDS)}")
-    urls = _as_list(meta.get("urls")) + [u for u in _as_list(meta.get("url")) if u not in _as_list(meta.get("urls"))]
+    urls = _as_list(meta.get("urls"))
+    urls += [u for u in _as_list(meta.get("url")) if u not in urls]  # a single `url:` key works too
     as_of = iso_date(meta.get("as_of"))
     front_title = str(meta["title"]).strip() if meta.get("title") else None
     common = {
@@ -254,7 +258,8 @@ def _sections(
 ) -> list[Section]:
     sections: list[Section] = []
     for block in blocks:
-        meta, lines = _section_meta(block.lines) if block.level else (None, block.lines)
+        found, lines = _section_meta(block.lines) if block.level else (None, block.lines)
+        meta = found or {}
         text = plain_text("\n".join(lines))
         if block.level == 0 or block is first_h1:
             # Text before the first section: the document's own intro passage.
@@ -271,7 +276,7 @@ def _sections(
                 )
             continue
         number, heading = split_heading_number(block.heading or "")
-        section_urls = _as_list((meta or {}).get("url") or (meta or {}).get("urls")) or urls
+        section_urls = _as_list(meta.get("url") or meta.get("urls")) or urls
         if not text:
             if meta:
                 log.warning("section %s has a facts comment but no text", heading)
@@ -281,10 +286,10 @@ def _sections(
                 number=number,
                 heading=heading or None,
                 text=text,
-                facts=tuple(_as_list((meta or {}).get("facts"))),
+                facts=tuple(_as_list(meta.get("facts"))),
                 url=section_urls[0] if section_urls else None,
                 urls=tuple(section_urls),
-                as_of=iso_date((meta or {}).get("as_of")) or as_of,
+                as_of=iso_date(meta.get("as_of")) or as_of,
             )
         )
     return sections

@@ -40,7 +40,7 @@ def _open(data: bytes) -> PdfReader:
         except Exception:  # unsupported cipher (AES without the cryptography package) or a broken key
             opened = 0
         if not opened:
-            raise UnreadableSource("PDF is encrypted (it needs a password to open)")
+            raise UnreadableSource("PDF is encrypted")
     return reader
 
 
@@ -63,7 +63,9 @@ def _strip_furniture(pages: list[str]) -> list[list[str]]:
             if line and not numbered_heading(line)
         )
         repeated = {line for line, n in edges.items() if n > len(pages) / 2}
-    return [[line for line in lines if line not in repeated and not _PAGE_NUMBER.match(line)] for lines in lines_per_page]
+    return [
+        [line for line in lines if line not in repeated and not _PAGE_NUMBER.match(line)] for lines in lines_per_page
+    ]
 
 
 def _blocks(lines: list[str]) -> list[str]:
@@ -100,7 +102,7 @@ def parse_pdf(data: bytes, *, source: str, fallback_title: str) -> ParsedDocumen
     pages = _page_texts(reader)
     if not any(page.strip() for page in pages):
         raise UnreadableSource("PDF has no extractable text (scanned image?)")
-    lines = [line for page in _strip_furniture(pages) for line in (*page, "")]
+    lines = [line for page in _strip_furniture(pages) for line in page]  # sentences run across pages
     blocks = _blocks(lines)
     if not blocks:
         raise UnreadableSource("PDF has no extractable text (scanned image?)")
@@ -109,7 +111,7 @@ def parse_pdf(data: bytes, *, source: str, fallback_title: str) -> ParsedDocumen
     if meta_title:
         first = blocks[0].split("\n", 1)
         if first[0].strip().lower() == meta_title.lower():  # the title line printed on page 1
-            blocks = [first[1]] + blocks[1:] if len(first) > 1 else blocks[1:]
+            blocks = [first[1], *blocks[1:]] if len(first) > 1 else blocks[1:]
         title, body = meta_title, blocks
     else:
         first_line, _, rest = blocks[0].partition("\n")

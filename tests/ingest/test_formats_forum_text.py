@@ -103,6 +103,16 @@ def test_moderator_signature_with_title_is_dropped_but_tilde_amounts_stay():
     assert thread.posts[1].role == "moderator"
 
 
+def test_display_names_with_an_initial():
+    thread = parse_thread(
+        _page(
+            "Petra R.\nCommunity Member\nJan 5, 2026\nMy refund request was declined.",
+            "Luis M.\nCommunity Guru\nJan 5, 2026\nThen the dispute opens next.",
+        )
+    )
+    assert [p.author for p in thread.posts] == ["Petra R.", "Luis M."]
+
+
 def test_edited_date_line_is_not_body_text():
     thread = parse_thread(
         _page(

@@ -61,7 +61,10 @@ def test_discourse_topic_page():
 
 def test_discourse_accepted_answer_in_qa_markup(tmp_path):
     page = (FIXTURES / "discourse-thread.html").read_text("utf-8")
-    page = page.replace('<div class="post" itemprop="text">\n        <aside', '<div itemprop="acceptedAnswer"><div class="post" itemprop="text">\n        <aside')
+    page = page.replace(
+        '<div class="post" itemprop="text">\n        <aside',
+        '<div itemprop="acceptedAnswer"><div class="post" itemprop="text">\n        <aside',
+    )
     page = page.replace("</div></a></div>\n      </div>", "</div></a></div>\n      </div></div>")
     path = tmp_path / "solved.html"
     path.write_text(page, "utf-8")
@@ -97,7 +100,9 @@ def test_short_page_without_headings(tmp_path):
     )
     doc = read_source(path)
     assert doc.title == "Escrow note"
-    assert [s.text for s in doc.sections] == ["Fixed-price funds sit in escrow until the client approves the milestone."]
+    assert [s.text for s in doc.sections] == [
+        "Fixed-price funds sit in escrow until the client approves the milestone."
+    ]
 
 
 def test_headings_come_from_the_page_when_the_extractor_drops_them(tmp_path):
@@ -122,6 +127,7 @@ def test_headings_come_from_the_page_when_the_extractor_drops_them(tmp_path):
         "<html><head><title>Loading…</title><script>boot()</script></head><body><div id='app'></div></body></html>",
         "<html><body><img src='scan.png'><style>p{}</style></body></html>",
         "<!-- nothing but a comment -->",
+        "<html><body><div class='lia-message-body-content'> </div></body></html>",
     ],
 )
 def test_html_without_text_is_refused(tmp_path, page):

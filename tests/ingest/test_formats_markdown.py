@@ -101,8 +101,9 @@ def test_markdown_without_front_matter(tmp_path):
     assert "You may see a payment reversed note" in doc.sections[1].text
 
 
-def test_markdown_title_falls_back_to_file_name(tmp_path):
-    path = tmp_path / "refund-timing_notes.md"
+@pytest.mark.parametrize("suffix", [".md", ".markdown", ".MD"])
+def test_markdown_title_falls_back_to_file_name(tmp_path, suffix):
+    path = tmp_path / f"refund-timing_notes{suffix}"
     path.write_text("Refunds to the client's card can take up to ten days to show.\n", encoding="utf-8")
     doc = read_source(path)
     assert doc.title == "Refund timing notes"

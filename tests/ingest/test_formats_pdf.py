@@ -115,6 +115,18 @@ def test_policy_pdf_keeps_numbered_sections(tmp_path):
     assert doc.sections[3].text.endswith("within a few business days.")
 
 
+def test_paragraph_running_over_a_page_break_stays_whole(tmp_path):
+    pages = [
+        ["Escrow notes", "2.1 Releasing funds", "When the client approves the milestone, the funds"],
+        ["are released to the freelancer after a short security hold."],
+    ]
+    doc = read_source(_write(tmp_path, "notes.pdf", make_pdf(pages)))
+    assert doc.sections[-1].label == "2.1 Releasing funds"
+    assert doc.sections[-1].text == (
+        "When the client approves the milestone, the funds are released to the freelancer after a short security hold."
+    )
+
+
 def test_pdf_title_from_metadata(tmp_path):
     pages = [["Refund checklist", "Keep delivery messages and dated files. They are the evidence."]]
     doc = read_source(_write(tmp_path, "c.pdf", make_pdf(pages, title="Refund checklist for freelancers")))
@@ -136,7 +148,7 @@ def test_pdf_locked_with_a_password_is_refused(tmp_path):
     writer.encrypt(user_password="s3cret", owner_password="owner", algorithm="RC4-128")
     buffer = BytesIO()
     writer.write(buffer)
-    with pytest.raises(UnreadableSource, match=r"^PDF is encrypted"):
+    with pytest.raises(UnreadableSource, match=r"^PDF is encrypted$"):
         read_source(_write(tmp_path, "locked.pdf", buffer.getvalue()))
 
 
