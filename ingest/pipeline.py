@@ -49,6 +49,28 @@ class FileError:
 
 
 @dataclass
+class SourceChange:
+    """Per source: how many chunks an ingest adds, updates or removes (shown by --dry-run)."""
+
+    source: str
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+
+
+def _changes_by_source(plan: Plan, manifest: dict[str, tuple[str, str]]) -> list[SourceChange]:
+    by_source: dict[str, SourceChange] = {}
+    for attribute, chunks in (("added", plan.add), ("updated", plan.update)):
+        for chunk in chunks:
+            change = by_source.setdefault(chunk.source, SourceChange(chunk.source))
+            setattr(change, attribute, getattr(change, attribute) + 1)
+    for chunk_id in plan.remove:
+        source = manifest[chunk_id][0]
+        by_source.setdefault(source, SourceChange(source)).removed += 1
+    return sorted(by_source.values(), key=lambda c: c.source)
+
+
+@dataclass
 class IngestSummary:
     files: int = 0
     chunks: int = 0
@@ -65,6 +87,7 @@ class IngestSummary:
     rebuild: bool = False
     collection: str = ""
     finished: str = ""
+    changes: list[SourceChange] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -190,6 +213,7 @@ def _run_locked(
     summary.added, summary.updated = len(plan.add), len(plan.update)
     summary.unchanged, summary.removed = len(plan.unchanged), len(plan.remove)
     summary.collection = live.name if live is not None and not fresh else "(new)"
+    summary.changes = _changes_by_source(plan, old_manifest)
     if dry_run:
         return _finish(settings, summary, started)
     if fresh and not read.chunks:

@@ -38,6 +38,12 @@ def print_summary(console: Console, summary: IngestSummary) -> None:
         ("seconds", f"{summary.seconds:.2f}"),
     ]
     console.print(summary_table(title, rows))
+    if summary.dry_run:
+        for change in summary.changes:
+            console.print(f"  would change {change.source}: +{change.added} ~{change.updated} -{change.removed}",
+                          highlight=False)
+        if not summary.changes:
+            console.print("  nothing would change")
     for problem in summary.errors:
         console.print(f"[red]error[/red] {problem.path}: {problem.reason}", highlight=False)
     for problem in summary.skipped_files:
