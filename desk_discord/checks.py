@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import discord
 from discord import app_commands
 
 from dispute_desk.settings import Settings
+
+T = TypeVar("T")
 
 
 class NotModerator(app_commands.CheckFailure):
@@ -27,7 +32,7 @@ def is_moderator(user: discord.abc.User, settings: Settings) -> bool:
     return role_id is not None and any(role.id == role_id for role in user.roles)
 
 
-def moderator_only() -> object:
+def moderator_only() -> Callable[[T], T]:
     """``app_commands`` check: refuse (``NotModerator``) unless ``is_moderator``."""
 
     async def predicate(interaction: discord.Interaction) -> bool:

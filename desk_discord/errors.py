@@ -48,7 +48,8 @@ async def handle_error(interaction: discord.Interaction, error: BaseException) -
     text, is_bug = describe(error, texts if texts is not None else _NoTexts())
     command = interaction.command.qualified_name if interaction.command else "component"
     if is_bug:
-        log.error("error in %s (user %s)", command, interaction.user.id, exc_info=error)
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        log.error("error in %s (user %s)", command, interaction.user.id, exc_info=original)
     else:
         log.info("refused %s for user %s: %s", command, interaction.user.id, type(error).__name__)
     await reply_privately(interaction, text)

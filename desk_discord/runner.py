@@ -8,7 +8,9 @@ code 2 (configuration) or 1 (data); the token itself is never printed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -119,6 +121,9 @@ def run(settings: Settings, *, desk_factory: Callable[[], Desk] | None = None) -
 
 
 async def _serve(bot: DeskBot, token: str) -> None:
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError):  # `docker stop` sends SIGTERM: close cleanly
+        loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
     async with bot:
         await bot.start(token)
 

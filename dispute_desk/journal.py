@@ -232,22 +232,10 @@ class Journal:
 
     @staticmethod
     def _record(row: sqlite3.Row) -> QuestionRecord:
-        return QuestionRecord(
-            id=row["id"],
-            created_at=row["created_at"],
-            guild_id=row["guild_id"],
-            channel_id=row["channel_id"],
-            thread_id=row["thread_id"],
-            user_hash=row["user_hash"],
-            origin=row["origin"],
-            private=bool(row["private"]),
-            question=row["question"],
-            context=row["context"],
-            answered=bool(row["answered"]),
-            reason=row["reason"],
-            answer=row["answer"],
-            sources=tuple(_source_from_json(s) for s in json.loads(row["sources"])),
-        )
+        data = {key: row[key] for key in row.keys() if key != "latency_ms"}  # noqa: SIM118 - sqlite3.Row
+        data.update(private=bool(data["private"]), answered=bool(data["answered"]))
+        data["sources"] = tuple(_source_from_json(s) for s in json.loads(data["sources"]))
+        return QuestionRecord(**data)
 
     def asked_by(self, record: QuestionRecord, user_id: int) -> bool:
         return record.user_hash == self.user_hash(user_id)
@@ -341,16 +329,4 @@ class Journal:
             sql += " WHERE action = ?"
             params = (action,)
         rows = self._query(f"{sql} ORDER BY id DESC LIMIT ?", (*params, limit))
-        return [
-            AdminAction(
-                r["id"],
-                r["created_at"],
-                r["guild_id"],
-                r["actor_id"],
-                r["actor_name"],
-                r["action"],
-                r["detail"],
-                bool(r["ok"]),
-            )
-            for r in rows
-        ]
+        return [AdminAction(**{**dict(row), "ok": bool(row["ok"])}) for row in rows]

@@ -85,7 +85,9 @@ def mock_message(channel: mock.MagicMock | None = None, *, ephemeral: bool = Fal
 
 
 def mock_attachment(filename: str, data: bytes, *, size: int | None = None) -> mock.MagicMock:
-    attachment = spec_mock(discord.Attachment, id=next_id(), filename=filename, size=len(data) if size is None else size)
+    attachment = spec_mock(
+        discord.Attachment, id=next_id(), filename=filename, size=len(data) if size is None else size
+    )
     attachment.read.return_value = data
     return attachment
 
@@ -94,7 +96,7 @@ def mock_interaction(
     client: discord.Client,
     *,
     user: mock.MagicMock | None = None,
-    guild: mock.MagicMock | None | bool = True,
+    guild: mock.MagicMock | bool | None = True,
     channel: mock.MagicMock | None = None,
     message: mock.MagicMock | None = None,
 ) -> mock.MagicMock:

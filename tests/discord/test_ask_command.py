@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 
 import discord
+from discord_mocks import mock_guild, mock_interaction, mock_thread, mock_user, sent_kwargs
 
 from desk_discord.bot import DeskBot
 from dispute_desk.journal import Journal
-from discord_mocks import mock_interaction, mock_user, sent_kwargs
+from dispute_desk.models import Answer
 
 NO_PINGS = {"parse": []}
 
@@ -120,3 +121,21 @@ async def test_answers_are_journaled_with_guild_and_hashed_member(bot: DeskBot, 
     assert journal.asked_by(record, interaction.user.id)
     custom_ids = [b["custom_id"] for b in buttons(sent_kwargs(interaction.followup.send)["view"])]
     assert custom_ids == ["desk:vote:up:1", "desk:vote:down:1", "desk:sources:1", "desk:escalate:1"]
+
+
+async def test_ask_inside_an_answer_thread_uses_the_thread_question_as_context(
+    bot: DeskBot, journal: Journal, fake_desk
+) -> None:
+
+    guild = mock_guild()
+    thread = mock_thread(guild)
+    journal.record_question(
+        Answer("client disputed my milestone", True, "x"),
+        user_id=1,
+        guild_id=guild.id,
+        channel_id=2,
+        thread_id=thread.id,
+        origin="mention",
+    )
+    await run_ask(bot, mock_interaction(bot, guild=guild, channel=thread), "and if it was hourly?")
+    assert fake_desk.calls[-1] == ("and if it was hourly?", "client disputed my milestone")

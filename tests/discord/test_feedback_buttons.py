@@ -6,12 +6,7 @@ import re
 
 import discord
 import pytest
-
-from desk_discord.bot import DeskBot
-from desk_discord.exts.feedback import EscalateButton, SourcesButton, VoteButton
-from dispute_desk.journal import Journal
-from conftest import SOURCES
-from dispute_desk.models import Answer
+from desk_fakes import SOURCES
 from discord_mocks import (
     mock_guild,
     mock_interaction,
@@ -21,6 +16,11 @@ from discord_mocks import (
     mock_thread,
     sent_kwargs,
 )
+
+from desk_discord.bot import DeskBot
+from desk_discord.exts.feedback import EscalateButton, SourcesButton, VoteButton
+from dispute_desk.journal import Journal
+from dispute_desk.models import Answer
 
 ROLE = 555_000_000_000_000_001
 
@@ -37,8 +37,13 @@ async def click(bot: DeskBot, custom_id: str, interaction) -> None:
 
 
 def record(journal: Journal, *, guild_id: int, private: bool = False, question: str = "Client won't release?") -> int:
-    return journal.record_question(Answer(question, True, "Open a dispute [1].", SOURCES), user_id=1,
-                                   guild_id=guild_id, channel_id=2, private=private)
+    return journal.record_question(
+        Answer(question, True, "Open a dispute [1].", SOURCES),
+        user_id=1,
+        guild_id=guild_id,
+        channel_id=2,
+        private=private,
+    )
 
 
 def private_text(interaction) -> str:

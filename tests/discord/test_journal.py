@@ -59,11 +59,13 @@ def test_thread_question_is_the_first_question_in_that_thread(journal: Journal) 
 
 def test_gaps_are_unanswered_or_downvoted_newest_first(journal: Journal) -> None:
     good = journal.record_question(answered("good one"), user_id=1, guild_id=1, channel_id=2)
-    weak = journal.record_question(Answer("weird one", False, "", reason="weak_evidence"), user_id=1, guild_id=1,
-                                   channel_id=2)
+    weak = journal.record_question(
+        Answer("weird one", False, "", reason="weak_evidence"), user_id=1, guild_id=1, channel_id=2
+    )
     journal.record_question(Answer("", False, "", reason="empty"), user_id=1, guild_id=1, channel_id=2)
-    journal.record_question(Answer("other guild", False, "", reason="weak_evidence"), user_id=1, guild_id=9,
-                            channel_id=2)
+    journal.record_question(
+        Answer("other guild", False, "", reason="weak_evidence"), user_id=1, guild_id=9, channel_id=2
+    )
     bad = journal.record_question(answered("wrong one"), user_id=1, guild_id=1, channel_id=2)
     journal.vote(bad, 5, -1)
     journal.vote(good, 5, 1)

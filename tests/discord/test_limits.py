@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from discord_mocks import mock_member, mock_role, mock_user
+
 from desk_discord.checks import is_moderator
 from desk_discord.exts.ask._gate import QuestionGate
 from desk_discord.ratelimit import Cooldown, WindowLimit
 from dispute_desk.settings import Settings
 from dispute_desk.texts import Texts
-from discord_mocks import mock_member, mock_role, mock_user
 
 
 class Clock:

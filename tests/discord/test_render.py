@@ -8,8 +8,14 @@ from desk_discord import render
 from dispute_desk.models import Answer, Source
 
 
-def source(number: int, *, title: str = "Mediation", url: str | None = "https://x.invalid/m", text: str = "t",
-           section: str | None = "3.1 What mediation is") -> Source:
+def source(
+    number: int,
+    *,
+    title: str = "Mediation",
+    url: str | None = "https://x.invalid/m",
+    text: str = "t",
+    section: str | None = "3.1 What mediation is",
+) -> Source:
     return Source(number, title, url, section, "policy", 0.5, text)
 
 
@@ -21,11 +27,14 @@ def test_truncate_respects_limit_and_marks_the_cut() -> None:
     assert render.truncate("short", 100) == "short"
 
 
-@pytest.mark.parametrize("text", [
-    "x" * 4500,  # one unbroken word
-    ("A sentence of moderate length. " * 40 + "\n\n") * 4,
-    "line\n" * 900,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x" * 4500,  # one unbroken word
+        ("A sentence of moderate length. " * 40 + "\n\n") * 4,
+        "line\n" * 900,
+    ],
+)
 def test_split_message_parts_fit_and_lose_nothing(text: str) -> None:
     parts = render.split_message(text)
     assert all(0 < len(p) <= render.MESSAGE_LIMIT for p in parts)
@@ -38,9 +47,15 @@ def test_split_message_prefers_paragraph_breaks() -> None:
 
 
 def test_answer_embed_has_answer_numbered_linked_sources_and_disclaimer_footer() -> None:
-    answer = Answer("Who pays for arbitration?", True, "The fee is split [1].",
-                    (source(1, title="Arbitration", section="4.2 Who pays"), source(2, title="Forum: fees", section=None,
-                                                                                   url=None)))
+    answer = Answer(
+        "Who pays for arbitration?",
+        True,
+        "The fee is split [1].",
+        (
+            source(1, title="Arbitration", section="4.2 Who pays"),
+            source(2, title="Forum: fees", section=None, url=None),
+        ),
+    )
     embed = render.answer_embed(answer, disclaimer="Not legal advice.", fallback="unused")
     assert embed.title == "Who pays for arbitration?"
     assert embed.description == "The fee is split [1]."
@@ -82,16 +97,16 @@ def test_sources_embed_shows_passages_within_limits() -> None:
     sources = [source(n, text="passage " * 400) for n in range(1, 11)]
     embed = render.sources_embed("What is mediation?", sources, disclaimer="d")
     assert len(embed) <= render.EMBED_TOTAL_LIMIT
-    assert [f.name for f in embed.fields][:2] == ["[1] Mediation § 3.1 What mediation is",
-                                                 "[2] Mediation § 3.1 What mediation is"]
+    assert [f.name for f in embed.fields][:2] == [
+        "[1] Mediation § 3.1 What mediation is",
+        "[2] Mediation § 3.1 What mediation is",
+    ]
     assert all(f.value.startswith("passage") and "<https://x.invalid/m>" in f.value for f in embed.fields)
 
 
 def test_question_from_message_strips_bot_mention_and_neutralises_others() -> None:
     content = "<@!42> my client <@123456789012345678> and <@&987654321098765432> in <#111111111111111111> @everyone"
-    assert render.question_from_message(content, 42) == (
-        "my client someone and a role in a channel @everyone"
-    )
+    assert render.question_from_message(content, 42) == ("my client someone and a role in a channel @everyone")
 
 
 def test_thread_name_is_short_single_line_and_mention_free() -> None:
@@ -103,8 +118,13 @@ def test_thread_name_is_short_single_line_and_mention_free() -> None:
 
 
 def test_escalation_message_fits_and_quotes_question_and_answer() -> None:
-    text = render.escalation_message(role_id=7, user_id=8, question="Q? " * 800, answer_text="A. " * 800,
-                                     jump_url="https://discord.com/channels/1/2/3")
+    text = render.escalation_message(
+        role_id=7,
+        user_id=8,
+        question="Q? " * 800,
+        answer_text="A. " * 800,
+        jump_url="https://discord.com/channels/1/2/3",
+    )
     assert len(text) <= render.MESSAGE_LIMIT
     assert text.startswith("<@&7> <@8> would like a moderator's help ([answer](https://discord.com/channels/1/2/3))")
     assert "**Question**\n> Q?" in text and "**Bot's answer**\n> A." in text

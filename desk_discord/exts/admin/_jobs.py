@@ -64,7 +64,7 @@ class StatusMessage:
 class IngestJobs:
     def __init__(self, bot: DeskBot, *, ingest: Callable[..., IngestSummary] = run_ingest) -> None:
         self.bot = bot
-        self._ingest = ingest
+        self.ingest = ingest
         self.current: Job | None = None
 
     def begin(self, label: str, actor: str) -> Job | None:
@@ -89,6 +89,6 @@ class IngestJobs:
         loop = asyncio.get_running_loop()
         relay = ProgressRelay(loop, publish, title=title, interval=settings.progress_edit_seconds)
         async with relay:
-            summary = await asyncio.to_thread(self._ingest, settings, list(paths), progress=relay)
+            summary = await asyncio.to_thread(self.ingest, settings, list(paths), progress=relay)
         await asyncio.to_thread(self.bot.desk.reload)
         return summary

@@ -24,7 +24,9 @@ GAPS_SHOWN = 10
 
 
 @app_commands.guild_only()
-class KnowledgeCog(commands.GroupCog, group_name="kb", group_description="Moderators: the knowledge base"):
+class KnowledgeCog(
+    commands.GroupCog, name="Knowledge", group_name="kb", group_description="Moderators: the knowledge base"
+):
     def __init__(self, bot: DeskBot, jobs: IngestJobs) -> None:
         self.bot = bot
         self.jobs = jobs

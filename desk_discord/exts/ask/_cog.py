@@ -48,12 +48,16 @@ class AskCog(commands.Cog, name="Ask"):
             )
             return
         await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        first = None
+        if isinstance(interaction.channel, discord.Thread):  # asked inside one of the bot's answer threads
+            first = await self._thread_question(interaction.channel.id)
         asked = await ask_and_record(
             self.bot,
             question,
             user_id=interaction.user.id,
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,
+            context=first.question if first is not None else None,
             private=ephemeral,
             origin="slash",
         )
@@ -165,7 +169,8 @@ async def _typing(channel: discord.abc.Messageable) -> AsyncIterator[None]:
     try:
         indicator = channel.typing()
         await indicator.__aenter__()
-    except discord.HTTPException:
+    except Exception as exc:
+        log.debug("no typing indicator: %s", exc)
         yield
         return
     try:

@@ -1,0 +1,179 @@
+"""Declining: off-topic and unsafe requests get the right fixed reply; odd input never crashes the desk."""
+
+from __future__ import annotations
+
+import pytest
+
+from dispute_desk.settings import PROJECT_DIR
+from dispute_desk.texts import Texts
+
+PROMPTS = PROJECT_DIR / "prompts"
+
+
+def reply(name: str) -> str:
+    return (PROMPTS / f"{name}.txt").read_text(encoding="utf-8").strip()
+
+
+@pytest.fixture(scope="module")
+def texts() -> Texts:
+    return Texts.load(PROMPTS)
+
+
+DECLINED = [
+    ("What's the weather in Berlin tomorrow?", "decline"),
+    ("Can you recommend a good pizza place in Berlin?", "decline"),
+    ("Tell me a joke about cats", "decline"),
+    ("Write my essay about the French revolution", "decline_homework"),
+    ("Can you do my homework on statistics?", "decline_homework"),
+    ("Please solve the exam questions for my online course", "decline_homework"),
+    ("How do I open a case on Etsy when a buyer won't pay?", "decline_other_platform"),
+    ("My Fiverr client wants a refund after delivery, what do I do?", "decline_other_platform"),
+    ("Can you give me my client's phone number?", "decline_personal_data"),
+    ("Find me the home address of the client who scammed me", "decline_personal_data"),
+    ("I need the freelancer's real name so I can report him to the police", "decline_personal_data"),
+    ("Can you represent me in arbitration against my client?", "decline_legal"),
+    ("Will you be my lawyer if the client sues me?", "decline_legal"),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), DECLINED)
+def test_scope_declines_with_the_right_reply(texts, question, expected):
+    assert texts.scope.decline_reason(question) == expected
+
+
+IN_SCOPE = [
+    "The client paid through PayPal and now wants a refund, can he get his money back?",
+    "My client wants a PayPal refund for the milestone, can he do that?",
+    "The job turned out to be doing someone's exam. Do I still have payment protection?",
+    "will Upwork give me his contact details",
+    "The client asked for my WhatsApp number to pay outside Upwork, is that allowed?",
+    "Is arbitration on Upwork better than Fiverr's resolution center?",
+    "mediation vs dispute - what's the difference?",
+    "am I protected?",
+    "Who pays for arbitration and how much is it?",
+]
+
+
+@pytest.mark.parametrize("question", IN_SCOPE)
+def test_scope_keeps_dispute_questions(texts, question):
+    assert texts.scope.decline_reason(question) is None
+
+
+@pytest.mark.xfail(
+    reason="BUG: prompts/scope.yaml personal_data pattern 1 treats any 'tell me ... number' as a request for "
+    "someone's phone number, so 'Can you tell me the number of days...' gets the personal-data refusal",
+    strict=True,
+)
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can you tell me the number of days my client has to review my work?",
+        "Please tell me the number of hours I can log per week on an hourly contract",
+    ],
+)
+def test_asking_for_a_number_of_days_is_not_a_personal_data_request(texts, question):
+    assert texts.scope.decline_reason(question) is None
+
+
+def test_every_decline_reply_file_exists_and_is_loaded(texts):
+    for _, name in DECLINED:
+        assert texts.get(name) == reply(name)
+
+
+# -- the desk's guards (HashingEmbedder, tiny knowledge) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"), [DECLINED[1], DECLINED[3], DECLINED[6], DECLINED[8], DECLINED[11]]
+)
+def test_desk_declines_before_searching_with_the_reply_text(tiny_desk, question, expected):
+    answer = tiny_desk.ask(question)
+    assert answer.answered is False
+    assert answer.reason == "off_topic"
+    assert answer.text == reply(expected)
+    assert answer.sources == ()
+
+
+def test_desk_answers_an_in_scope_question(tiny_desk):
+    answer = tiny_desk.ask("How many days does the client have to review submitted work?")
+    assert answer.answered is True
+    assert answer.reason == "answered"
+    assert "[1]" in answer.text
+    assert answer.sources and answer.sources[0].number == 1
+    assert answer.latency_ms > 0
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t \n"])
+def test_empty_question(tiny_desk, question):
+    answer = tiny_desk.ask(question)
+    assert (answer.answered, answer.reason) == (False, "empty")
+    assert answer.text == reply("empty")
+
+
+def long_question() -> str:
+    question = ("My client disputed the milestone and " * 300)[:9_999] + "?"
+    assert len(question) == 10_000
+    return question
+
+
+def test_ten_thousand_character_question_is_refused_with_the_limit(tiny_desk):
+    answer = tiny_desk.ask(long_question())
+    assert answer.answered is False
+    assert answer.reason == "too_long"
+    assert answer.text == reply("too_long").format(length=10_000, limit=tiny_desk.settings.max_question_chars)
+    assert "10000" in answer.text and "1000." in answer.text
+    assert answer.sources == ()
+
+
+@pytest.mark.xfail(
+    reason="BUG: Desk._answer returns question[:limit] for a too-long question, but Desk.ask rebuilds "
+    "the Answer with the full normalised question, so front ends echo all 10,000 characters back",
+    strict=True,
+)
+def test_too_long_answer_does_not_echo_the_whole_question(tiny_desk):
+    answer = tiny_desk.ask(long_question())
+    assert len(answer.question) <= tiny_desk.settings.max_question_chars
+
+
+def test_question_exactly_at_the_limit_is_accepted(tiny_desk):
+    limit = tiny_desk.settings.max_question_chars
+    question = ("Does the client have to fund the milestone into escrow first? " * 40)[:limit].strip()
+    answer = tiny_desk.ask(question)
+    assert answer.reason != "too_long"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "@everyone <@&123> @everyone <@&123> @here",
+        "@everyone <@&123> my client disputed the milestone @everyone <@&123> who pays arbitration?",
+        "<@&123>" * 100,
+    ],
+)
+def test_discord_mentions_never_crash_the_core(tiny_desk, question):
+    answer = tiny_desk.ask(question)
+    assert isinstance(answer.answered, bool)
+    assert answer.text
+    assert answer.reason in {"answered", "weak_evidence", "off_topic", "empty", "too_long"}
+
+
+def test_weak_evidence_says_i_dont_know_and_lists_the_closest_sources(settings, tiny_knowledge, embedder):
+    from dispute_desk.desk import Desk
+    from ingest.pipeline import run_ingest
+
+    run_ingest(settings, [tiny_knowledge], embedder=embedder)
+    desk = Desk.open(settings.model_copy(update={"min_evidence": 0.99}), embedder=embedder)
+    answer = desk.ask("Who pays for arbitration when my client refuses to fund it?")
+    assert answer.answered is False
+    assert answer.reason == "weak_evidence"
+    assert answer.text == reply("not_answered")
+    assert 1 <= len(answer.sources) <= 3
+    assert [s.number for s in answer.sources] == list(range(1, len(answer.sources) + 1))
+    assert "Arbitration fees" in {s.title for s in answer.sources}
+
+
+def test_follow_up_uses_the_earlier_question_for_scope(tiny_desk):
+    answer = tiny_desk.ask(
+        "and what about the weekend?", context="How many days does the client have to review?"
+    )
+    assert answer.reason != "off_topic"

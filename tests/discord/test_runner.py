@@ -1,0 +1,122 @@
+"""Starting the bot: token errors are clear and never echo the token; a Discord-compatible server works;
+commands sync once, not on every start."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+
+import discord
+import pytest
+import yarl
+from desk_fakes import FakeDesk
+from fake_discord_server import APP_ID, GOOD_TOKEN, FakeDiscord
+from pydantic import SecretStr
+
+from desk_discord import runner
+from dispute_desk.settings import Settings
+
+GUILD = 424_000_000_000_000_001
+
+
+@pytest.fixture(autouse=True)
+def restore_endpoints() -> Iterator[None]:
+    base, gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    yield
+    discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
+
+
+@pytest.fixture
+def server() -> Iterator[FakeDiscord]:
+    fake = FakeDiscord().start()
+    yield fake
+    fake.stop()
+
+
+def against(server: FakeDiscord, settings: Settings, token: str) -> Settings:
+    return settings.model_copy(
+        update={
+            "discord_token": SecretStr(token),
+            "discord_api_base": server.api_base,
+            "discord_gateway_url": server.gateway_url,
+            "discord_guild_id": GUILD,
+        }
+    )
+
+
+def test_missing_token_fails_fast_with_a_clear_message(settings: Settings, capsys) -> None:
+    assert runner.run(settings.model_copy(update={"discord_token": None})) == 2
+    err = capsys.readouterr().err
+    assert "DISCORD_TOKEN is not set" in err and "Developer Portal" in err
+    assert runner.sync_commands(settings.model_copy(update={"discord_token": SecretStr("  ")})) == 2
+
+
+def test_invalid_token_exits_2_without_printing_the_token(
+    server: FakeDiscord, settings: Settings, capsys, caplog
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    secret = "wrong-token-SECRET-abcdef"
+    desk_built = []
+    code = runner.run(against(server, settings, secret), desk_factory=lambda: desk_built.append(1) or FakeDesk())
+    out = capsys.readouterr()
+    assert code == 2
+    assert "Discord rejected DISCORD_TOKEN" in out.err
+    assert secret not in out.err + out.out + caplog.text
+    assert server.requests[0] == ("GET", "/api/v10/users/@me", f"Bot {secret}")  # our API base was used
+    assert desk_built == []  # rejected before the slow part
+
+
+def test_start_against_a_compatible_server_builds_desk_in_a_thread_and_syncs_once(
+    server: FakeDiscord, settings: Settings, capsys
+) -> None:
+    configured = against(server, settings, GOOD_TOKEN)
+    desk_threads: list[int] = []
+
+    def build_desk() -> FakeDesk:
+        desk_threads.append(threading.get_ident())
+        return FakeDesk()
+
+    # The fake gateway closes with 4004 after IDENTIFY, which ends the run (as a revoked token would).
+    assert runner.run(configured, desk_factory=build_desk) == 2
+    assert desk_threads and desk_threads[0] != threading.get_ident()
+    identify = server.identify[0]
+    assert identify["token"] == GOOD_TOKEN
+    intents = discord.Intents(identify["intents"])
+    assert intents.message_content and intents.guild_messages and intents.dm_messages and not intents.members
+    [(path, payload)] = server.synced
+    assert path == f"/api/v10/applications/{APP_ID}/guilds/{GUILD}/commands"
+    assert {"ask", "kb", "reindex", "sync"} <= {c["name"] for c in payload}  # (+ any newer feature's)
+
+    assert runner.run(configured, desk_factory=build_desk) == 2  # same definitions: nothing re-synced
+    assert len(server.synced) == 1
+    assert runner.sync_commands(configured) == 0  # `python bot.py sync` always syncs
+    assert len(server.synced) == 2
+    assert f"Synced {len(payload)} slash commands (guild {GUILD})" in capsys.readouterr().out
+
+
+def test_endpoints_default_to_discord(settings: Settings) -> None:
+    runner.apply_endpoints(
+        settings.model_copy(
+            update={
+                "discord_api_base": "http://spacebar.local/api/v9/",
+                "discord_gateway_url": "ws://spacebar.local:3002",
+            }
+        )
+    )
+    assert discord.http.Route.BASE == "http://spacebar.local/api/v9"
+    assert discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY == yarl.URL("ws://spacebar.local:3002")
+    runner.apply_endpoints(settings)
+    assert discord.http.Route("GET", "/users/@me").url == "https://discord.com/api/v10/users/@me"
+    assert discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY == yarl.URL("wss://gateway.discord.gg/")
+
+
+def test_missing_index_names_the_fix(server: FakeDiscord, settings: Settings, capsys) -> None:
+    from dispute_desk.store import IndexMissing
+
+    def no_index() -> FakeDesk:
+        raise IndexMissing("no index yet: run `python bot.py ingest` first")
+
+    assert runner.run(against(server, settings, GOOD_TOKEN), desk_factory=no_index) == 1
+    assert "run `python bot.py ingest`" in capsys.readouterr().err
+    assert server.identify == []  # never connected to the gateway

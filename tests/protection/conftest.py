@@ -1,0 +1,42 @@
+"""Fixtures for the protection check: the real rules and policy guide, and an editable copy of both."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dispute_desk.protection import ProtectionGuide, Verdict, inputs_from_answers
+from dispute_desk.settings import PROJECT_DIR
+
+KNOWLEDGE = PROJECT_DIR / "knowledge"
+RULES = KNOWLEDGE / "rules" / "protection.yaml"
+TODAY = date(2026, 11, 11)  # a Wednesday
+
+
+@pytest.fixture(scope="session")
+def guide() -> ProtectionGuide:
+    return ProtectionGuide.load(KNOWLEDGE)
+
+
+@pytest.fixture(scope="session")
+def check(guide: ProtectionGuide) -> Callable[..., Verdict]:
+    """check(today=..., **answers) -> Verdict, with strings for answers and dates."""
+
+    def run(*, today: date = TODAY, **answers: object) -> Verdict:
+        return guide.check(inputs_from_answers(answers), today=today)
+
+    return run
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A writable copy of the policy guide and the rules file (for tests that edit them)."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE / "policy", target / "policy")
+    (target / "rules").mkdir()
+    shutil.copy(RULES, target / "rules" / "protection.yaml")
+    return target
