@@ -128,22 +128,21 @@ class ExtractiveAnswerer:
         best = self._score(scored[0], weights, wants_number)
 
         chosen: list[Sentence] = []
-        length = 0
         for sentence in scored:
             score = self._score(sentence, weights, wants_number)
             if chosen and (score < 0.55 * best or len(chosen) >= self.max_sentences):
                 break
             if any(_similar(sentence, other) for other in chosen):
                 continue
-            cost = len(sentence.text) + 5
-            if chosen and length + cost > self.max_chars:
-                continue
-            chosen.append(sentence)
-            length += cost
-        chosen = _keep_current_first(chosen, candidates)
+            trial = _keep_current_first([*chosen, sentence], candidates)
+            if len(self._render(trial, top).text) <= self.max_chars:
+                chosen = trial
+        if not chosen:  # even the best sentence alone is too long: quote it shortened, still cited
+            lead = next((s for s in scored if not _OLDER.match(s.text)), scored[0])
+            return self._render([lead], top, shorten=True)
         return self._render(chosen, top)
 
-    def _render(self, chosen: list[Sentence], top: list[Hit]) -> Composition:
+    def _render(self, chosen: list[Sentence], top: list[Hit], shorten: bool = False) -> Composition:
         by_rank: dict[int, list[Sentence]] = {}
         for sentence in chosen:
             by_rank.setdefault(sentence.hit_rank, []).append(sentence)
@@ -153,12 +152,13 @@ class ExtractiveAnswerer:
         for number, rank in enumerate(order, start=1):
             sentences = sorted(by_rank[rank], key=lambda s: s.index)
             body = " ".join(s.text for s in sentences)
+            if shorten:
+                room = self.max_chars - len(f" [{number}]") - 1
+                body = body if len(body) <= room else body[:room].rsplit(" ", 1)[0] + "…"
             parts.append(f"{body} [{number}]")
             sources.append(source_for(top[rank], number))
             facts.extend(f for f in top[rank].chunk.facts if f not in facts)
         text = "\n\n".join(parts)
-        if len(text) > self.max_chars:
-            text = text[: self.max_chars - 1].rsplit(" ", 1)[0] + "…"
         return Composition(text, tuple(sources), tuple(facts))
 
 

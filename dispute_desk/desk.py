@@ -120,7 +120,7 @@ class Desk:
         answer = self._answer(question, normalise_question(context) if context else None)
         elapsed = (time.perf_counter() - started) * 1000
         return Answer(
-            question=question,
+            question=answer.question,
             answered=answer.answered,
             text=answer.text,
             sources=answer.sources,

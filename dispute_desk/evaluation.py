@@ -88,6 +88,8 @@ def load_questions(path: Path) -> list[EvalItem]:
             continue
         try:
             raw = json.loads(line)
+            if not isinstance(raw, dict):
+                raise TypeError("expected a JSON object")
             items.append(
                 EvalItem(
                     id=str(raw.get("id", f"line{number}")),

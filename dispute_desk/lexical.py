@@ -23,18 +23,25 @@ STOPWORDS = frozenset(
     get got still even really want wants wanted know need needs say says said one way thing things mine""".split()  # noqa: SIM905
 )
 
-_SUFFIXES = ("ations", "ation", "ings", "ing", "edly", "ies", "ied", "ed", "es", "s", "ly")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ed", "es", "s")
 
 
 def stem(word: str) -> str:
-    """A deliberately small suffix stripper: 'disputes'/'disputed'/'disputing' -> 'disput'."""
-    if len(word) <= 4 or word.isdigit():
+    """A deliberately small suffix stripper: 'disputes'/'disputed'/'disputing' -> 'disput', 'policies' -> 'polic'."""
+    if len(word) <= 2 or any(ch.isdigit() for ch in word):
         return word
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+    if len(word) > 4 and word.endswith(("ies", "ied")):
+        word = word[:-3] + "y"
+    else:
+        for suffix in _SUFFIXES:
+            if not word.endswith(suffix) or len(word) - len(suffix) < 3:
+                continue
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                break
             word = word[: -len(suffix)]
             break
-    if word.endswith("e") and len(word) > 4:
+    if len(word) > 3 and word.endswith(("e", "y")):
         word = word[:-1]
     return word
 
@@ -42,7 +49,8 @@ def stem(word: str) -> str:
 def tokens(text: str) -> list[str]:
     """Content tokens: lower-cased, stop words removed, stemmed. Dollar amounts keep their digits."""
     out = []
-    for word in _WORD.findall(text.lower().replace("’", "'")):
+    text = _THOUSANDS.sub("", text.lower().replace("’", "'"))
+    for word in _WORD.findall(text):
         word = word.replace("'", "")
         if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
             continue

@@ -41,6 +41,10 @@ class IngestBusy(Exception):
 class IngestFailed(Exception):
     """The run stopped before switching anything over; the live index is unchanged."""
 
+    def __init__(self, message: str, summary: IngestSummary | None = None) -> None:
+        super().__init__(message)
+        self.summary = summary
+
 
 @dataclass
 class FileError:
@@ -217,7 +221,8 @@ def _run_locked(
     if dry_run:
         return _finish(settings, summary, started)
     if fresh and not read.chunks:
-        raise IngestFailed("nothing could be read, so no index was built; the current index is unchanged")
+        _finish(settings, summary, started)
+        raise IngestFailed("nothing could be read, so no index was built; the current index is unchanged", summary)
 
     if fresh:
         _build_new(settings, store, plan, model, live, embedder, progress, summary)

@@ -67,6 +67,8 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         console.print(f"[red]{exc}[/red]")
         return exit_codes.BUSY
     except IngestFailed as exc:
+        if exc.summary is not None:
+            print_summary(console, exc.summary)
         console.print(f"[red]ingest failed:[/red] {exc}")
         return exit_codes.PARTIAL
     print_summary(console, summary)

@@ -241,12 +241,6 @@ def test_several_passages_are_all_cited(four_release_passages):
     assert len(composed.sources) == 4
 
 
-@pytest.mark.xfail(
-    reason="BUG: ExtractiveAnswerer budgets len(sentence)+5 per sentence, but a rendered part also costs "
-    "' [n]' and a blank line, and _keep_current_first adds sentences after the budget check; _render then "
-    "cuts the text at max_chars, chopping the last part's [n] marker while its source stays listed",
-    strict=True,
-)
 def test_citation_markers_survive_every_character_budget(four_release_passages):
     chunks, bm25 = four_release_passages
     for budget in range(200, 460, 1):
@@ -256,12 +250,6 @@ def test_citation_markers_survive_every_character_budget(four_release_passages):
         assert_grounded(composed, budget)
 
 
-@pytest.mark.xfail(
-    reason="BUG: when _keep_current_first brings in the current rule beyond the budget, _render truncates "
-    "mid-sentence: the answer ends 'Older forum threads quote $291 paid by…' without 'which is outdated' "
-    "and without its [n] marker",
-    strict=True,
-)
 def test_a_tight_budget_never_cuts_the_outdated_qualifier(tiny_chunks, bm25):
     hits = hits_for(tiny_chunks["review"], tiny_chunks["arbitration"], tiny_chunks["funding"])
     for budget in (200, 230, 260, 300):

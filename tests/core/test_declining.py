@@ -59,11 +59,6 @@ def test_scope_keeps_dispute_questions(texts, question):
     assert texts.scope.decline_reason(question) is None
 
 
-@pytest.mark.xfail(
-    reason="BUG: prompts/scope.yaml personal_data pattern 1 treats any 'tell me ... number' as a request for "
-    "someone's phone number, so 'Can you tell me the number of days...' gets the personal-data refusal",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "question",
     [
@@ -125,11 +120,6 @@ def test_ten_thousand_character_question_is_refused_with_the_limit(tiny_desk):
     assert answer.sources == ()
 
 
-@pytest.mark.xfail(
-    reason="BUG: Desk._answer returns question[:limit] for a too-long question, but Desk.ask rebuilds "
-    "the Answer with the full normalised question, so front ends echo all 10,000 characters back",
-    strict=True,
-)
 def test_too_long_answer_does_not_echo_the_whole_question(tiny_desk):
     answer = tiny_desk.ask(long_question())
     assert len(answer.question) <= tiny_desk.settings.max_question_chars

@@ -141,12 +141,6 @@ def test_keep_going_on_a_fresh_index_exits_0(run_bot, messy_folder, tmp_path):
     assert (tmp_path / "data" / "index.json").exists()
 
 
-@pytest.mark.xfail(
-    reason="BUG: when no file can be read on a fresh index, run_ingest raises IngestFailed before the "
-    "summary is printed or the report written, so the CLI says 'nothing could be read' without naming "
-    "any file or reason",
-    strict=True,
-)
 def test_ingest_where_nothing_is_readable_still_names_each_file(run_bot, tmp_path):
     folder = tmp_path / "bad"
     folder.mkdir()
