@@ -12,13 +12,13 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from desk_cli import exit_codes
-from desk_cli.commands import ask, bench, chat, evaluate, ingest, run
+from desk_cli.commands import ask, bench, chat, evaluate, ingest, protected, run, sync
 from dispute_desk.embedding import ModelUnavailable
 from dispute_desk.settings import Settings, load_settings
 from dispute_desk.store import IndexMissing
 from dispute_desk.texts import PromptsMissing
 
-COMMANDS = (ask, chat, ingest, evaluate, bench, run)
+COMMANDS = (ask, chat, protected, ingest, evaluate, bench, run, sync)
 
 QUIET_LOGGERS = ("bm25s", "chromadb", "sentence_transformers", "transformers", "httpx", "urllib3", "filelock")
 
@@ -38,18 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command in COMMANDS:
         command.register(sub)
-    _register_optional(sub)
     return parser
-
-
-def _register_optional(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Commands of front ends that may not be installed in every checkout state."""
-    for module_name in ("desk_cli.commands.protected", "desk_cli.commands.sync"):
-        try:
-            module = __import__(module_name, fromlist=["register"])
-        except ImportError:
-            continue
-        module.register(sub)
 
 
 def configure_logging(settings: Settings, verbose: bool) -> None:

@@ -11,6 +11,7 @@ from rich.console import Console
 from desk_cli import exit_codes
 from desk_cli.render import print_answer
 from dispute_desk.desk import Desk
+from dispute_desk.protection.intent import is_protection_question
 from dispute_desk.settings import Settings
 
 
@@ -39,4 +40,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
             sys.stdout.flush()
         else:
             print_answer(console, answer, desk.texts.disclaimer)
+            if is_protection_question(text):
+                console.print("[cyan]Tip:[/cyan] `python bot.py protected` checks your own contract step by step "
+                              "and computes your deadlines.")
     return exit_codes.OK

@@ -139,3 +139,23 @@ async def test_ask_inside_an_answer_thread_uses_the_thread_question_as_context(
     )
     await run_ask(bot, mock_interaction(bot, guild=guild, channel=thread), "and if it was hourly?")
     assert fake_desk.calls[-1] == ("and if it was hourly?", "client disputed my milestone")
+
+
+async def test_am_i_protected_offers_the_guided_check(bot: DeskBot) -> None:
+    if bot.get_cog("Protection") is None:
+        await bot.load_extension("desk_discord.exts.protection")
+    interaction = mock_interaction(bot)
+    await run_ask(bot, interaction, "am I protected?")
+    assert interaction.followup.send.await_count == 2
+    offer = interaction.followup.send.await_args_list[1].kwargs
+    assert offer["ephemeral"] is True
+    assert offer["allowed_mentions"].to_dict() == NO_PINGS
+    assert "Start the protection check" in [b.get("label") for b in buttons(offer["view"])]
+
+
+async def test_general_questions_get_no_protection_offer(bot: DeskBot) -> None:
+    if bot.get_cog("Protection") is None:
+        await bot.load_extension("desk_discord.exts.protection")
+    interaction = mock_interaction(bot)
+    await run_ask(bot, interaction, "What is the difference between mediation and a dispute?")
+    assert interaction.followup.send.await_count == 1

@@ -19,6 +19,7 @@ from desk_discord.ratelimit import Cooldown
 from desk_discord.render import MESSAGE_LIMIT, question_from_message, thread_name, truncate
 from desk_discord.wording import say
 from dispute_desk.journal import QuestionRecord
+from dispute_desk.protection.intent import is_protection_question
 
 if TYPE_CHECKING:
     from desk_discord.bot import DeskBot
@@ -63,6 +64,17 @@ class AskCog(commands.Cog, name="Ask"):
         )
         embed, view = reply_parts(self.bot, asked)
         await interaction.followup.send(embed=embed, view=view, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+        offer = self._protection_offer(question)
+        if offer is not None:
+            await interaction.followup.send(offer[0], view=offer[1], ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    def _protection_offer(self, question: str) -> tuple[str, discord.ui.View] | None:
+        """For "am I protected?" questions: the guided check's text and start button, if that feature is loaded."""
+        if self.bot.get_cog("Protection") is None or not is_protection_question(question):
+            return None
+        from desk_discord.exts.protection import OFFER_TEXT, offer_view
+
+        return OFFER_TEXT, offer_view()
 
     # Mentions, follow-ups and DMs ---------------------------------------------------------------------------
     @commands.Cog.listener()
@@ -149,6 +161,9 @@ class AskCog(commands.Cog, name="Ask"):
             await message.reply(embed=embed, view=view, mention_author=False, allowed_mentions=NO_MENTIONS)
         else:
             await target.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+        offer = self._protection_offer(asked.answer.question)
+        if offer is not None:
+            await target.send(offer[0], view=offer[1], allowed_mentions=NO_MENTIONS)
 
     async def _refuse(self, message: discord.Message, refusal: Refusal) -> None:
         # A refused DM is not repeated to someone who keeps writing: the cooldown applies to refusals too.
