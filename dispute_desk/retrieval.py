@@ -90,14 +90,16 @@ def diversify(ranked: Sequence[Hit], k: int, max_per_group: int) -> list[Hit]:
     return chosen + held[: k - len(chosen)]
 
 
-class DenseRetriever:
-    """Chroma similarity only: the baseline."""
-
+class _ChromaBacked:
     def __init__(self, corpus: Corpus, collection: Collection, embedder: Embedder, config: RetrievalConfig):
         self.corpus = corpus
         self.collection = collection
         self.embedder = embedder
         self.config = config
+
+
+class DenseRetriever(_ChromaBacked):
+    """Chroma similarity only: the baseline."""
 
     def search(self, query: str, k: int | None = None) -> list[Hit]:
         k = k or self.config.top_k
@@ -105,14 +107,8 @@ class DenseRetriever:
         return [Hit(self.corpus.by_id[cid], sim, dense=sim) for cid, sim in found if cid in self.corpus.by_id]
 
 
-class HybridRetriever:
+class HybridRetriever(_ChromaBacked):
     """Dense + BM25, fused by reciprocal rank, with staff/accepted answers nudged up and groups capped."""
-
-    def __init__(self, corpus: Corpus, collection: Collection, embedder: Embedder, config: RetrievalConfig):
-        self.corpus = corpus
-        self.collection = collection
-        self.embedder = embedder
-        self.config = config
 
     def search(self, query: str, k: int | None = None) -> list[Hit]:
         k = k or self.config.top_k
