@@ -41,6 +41,7 @@ class DeskStatus:
 
 @dataclass(frozen=True)
 class _Snapshot:
+    pointer_stamp: int  # mtime of index.json when loaded: a change means another process switched the index
     collection_name: str
     corpus: Corpus
     retriever: Retriever
@@ -96,23 +97,47 @@ class Desk:
         store.live(embedder.name if embedder else settings.embedding_model)  # fail fast, before the model
         return cls(settings, embedder or build_embedder(settings), store, texts)
 
+    def _pointer_stamp(self) -> int:
+        try:
+            return self.store.pointer_path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
     def _load(self) -> _Snapshot:
+        stamp = self._pointer_stamp()
         collection = self.store.live(self.embedder.name)
         corpus = Corpus.from_collection(collection)
         kind = HybridRetriever if self.retriever_kind == "hybrid" else DenseRetriever
         retriever = kind(corpus, collection, self.embedder, retrieval_config(self.settings))
         answerer = ExtractiveAnswerer(corpus.bm25, max_chars=self.settings.max_answer_chars)
         log.info("serving %d chunks from %s", len(corpus), collection.name)
-        return _Snapshot(collection.name, corpus, retriever, answerer)
+        return _Snapshot(stamp, collection.name, corpus, retriever, answerer)
 
     def reload(self) -> None:
         snapshot = self._load()
         with self._lock:
             self._snapshot = snapshot
 
+    def _current(self) -> _Snapshot:
+        """The live snapshot, reloaded first if an ingest (in this or another process) changed the index."""
+        snapshot = self._snapshot
+        if self._pointer_stamp() == snapshot.pointer_stamp:
+            return snapshot
+        with self._lock:
+            if self._snapshot.pointer_stamp != self._pointer_stamp():
+                try:
+                    self._snapshot = self._load()
+                except IndexMissing:
+                    log.exception("the index changed but could not be loaded; still serving the old one")
+            return self._snapshot
+
     def search(self, question: str, *, context: str | None = None, k: int | None = None) -> list[Hit]:
+        return self._search(self._current(), question, context, k)
+
+    @staticmethod
+    def _search(snapshot: _Snapshot, question: str, context: str | None, k: int | None = None) -> list[Hit]:
         query = f"{context} {question}" if context else question
-        return self._snapshot.retriever.search(query, k)
+        return snapshot.retriever.search(query, k)
 
     def ask(self, question: str, *, context: str | None = None) -> Answer:
         started = time.perf_counter()
@@ -141,8 +166,8 @@ class Desk:
         if decline is not None:
             return Answer(question, False, self.texts.get(decline), reason="off_topic")
 
-        snapshot = self._snapshot
-        hits = self.search(question, context=context)
+        snapshot = self._current()
+        hits = self._search(snapshot, question, context)
         closest = tuple(source_for(hit, n) for n, hit in enumerate(hits[:3], start=1))
         if evidence_strength(hits) < self.settings.min_evidence:
             return Answer(question, False, self.texts.not_answered, closest, reason="weak_evidence")

@@ -274,8 +274,12 @@ def _build_new(
         store.drop(name)
         raise
     summary.collection = name
-    if live is not None:
-        store.drop(live.name)
+    # The collection just replaced stays until the next rebuild, so a bot still holding it keeps answering
+    # until it notices the switch; anything older goes now.
+    keep = {name} | ({live.name} if live is not None else set())
+    for old in store.collection_names():
+        if old.startswith(f"{settings.collection_prefix}-") and old not in keep:
+            store.drop(old)
 
 
 def _finish(settings: Settings, summary: IngestSummary, started: float) -> IngestSummary:

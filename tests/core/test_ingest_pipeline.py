@@ -276,7 +276,7 @@ def test_a_missing_path_is_an_error(settings, tiny_knowledge, tmp_path):
 # -- rebuilds -----------------------------------------------------------------------------------------------
 
 
-def test_rebuild_switches_to_a_new_collection_and_drops_the_old(
+def test_rebuild_switches_to_a_new_collection_keeping_only_the_previous_one(
     settings, tiny_knowledge, indexed, counting_embedder
 ):
     store = store_of(settings)
@@ -285,10 +285,28 @@ def test_rebuild_switches_to_a_new_collection_and_drops_the_old(
     summary = run_ingest(settings, [tiny_knowledge], rebuild=True, embedder=embedder)
     new = store.pointer().collection
     assert new != old and summary.collection == new
-    assert store.collection_names() == [new]
+    assert sorted(store.collection_names()) == sorted([old, new])  # a running bot can finish on the old one
     assert live(settings).count() == 3
     assert embedder.embedded == []  # unchanged chunks reuse their stored vectors
     assert answering_desk(settings, HashingEmbedder()).ask("Who pays for arbitration?").answered
+    run_ingest(settings, [tiny_knowledge], rebuild=True, embedder=embedder)
+    newest = store.pointer().collection
+    assert sorted(store.collection_names()) == sorted([new, newest])  # older ones are dropped
+
+
+def test_a_running_desk_picks_up_an_ingest_from_another_process(settings, tiny_knowledge, indexed, tmp_path):
+    desk = answering_desk(settings, HashingEmbedder())
+    before = desk.status().chunks
+    extra = tmp_path / "uploads"
+    extra.mkdir()
+    (extra / "chargebacks.md").write_text(EXTRA, encoding="utf-8")
+    run_ingest(settings, [extra], embedder=HashingEmbedder())
+    desk.ask("What is a chargeback?")  # no reload() call: the desk notices index.json changed
+    assert desk.status().chunks > before
+    run_ingest(settings, [tiny_knowledge, extra], rebuild=True, embedder=HashingEmbedder())
+    answer = desk.ask("Who pays for arbitration?")
+    assert answer.answered
+    assert desk.status().collection == store_of(settings).pointer().collection
 
 
 def test_rebuild_keeps_sources_from_other_folders(settings, tiny_knowledge, indexed, tmp_path):
