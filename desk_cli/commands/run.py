@@ -5,6 +5,7 @@ DISCORD_TOKEN is set, otherwise the interactive chat.
 from __future__ import annotations
 
 import argparse
+import logging
 
 from rich.console import Console
 
@@ -36,4 +37,6 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         return chat.handle(args, settings, console)
     from desk_discord.runner import run as run_discord
 
+    # A long-running bot logs at DESK_LOG_LEVEL (INFO by default): connections, admin actions, reindexes.
+    logging.getLogger().setLevel(getattr(logging, settings.log_level.upper(), logging.INFO))
     return run_discord(settings)
