@@ -16,6 +16,8 @@ from unittest import mock
 import discord
 import pytest
 from discord.ext import commands
+from discord_mocks import sent_kwargs as last_call
+from discord_mocks import spec_mock
 
 from desk_discord.bot import DeskBot
 from desk_discord.exts.protection import OFFER_TEXT, offer_view, verdict_embed
@@ -37,13 +39,6 @@ OWNER = 4242
 TODAY = date(2026, 11, 11)
 
 
-def spec_mock(cls: type, **attrs: Any) -> mock.MagicMock:
-    obj = mock.MagicMock(spec_set=cls)
-    for name, value in attrs.items():
-        setattr(obj, name, value)
-    return obj
-
-
 def make_interaction(user_id: int = OWNER, *, client: Any = None) -> mock.MagicMock:
     interaction = spec_mock(
         discord.Interaction,
@@ -61,15 +56,6 @@ def make_interaction(user_id: int = OWNER, *, client: Any = None) -> mock.MagicM
     interaction.response = response
     interaction.followup = spec_mock(discord.Webhook)
     return interaction
-
-
-def last_call(async_mock: mock.AsyncMock) -> dict[str, Any]:
-    call = async_mock.await_args
-    assert call is not None, "nothing was sent"
-    kwargs = dict(call.kwargs)
-    if call.args:
-        kwargs["content"] = call.args[0]
-    return kwargs
 
 
 def labels(view: discord.ui.View) -> list[str]:
