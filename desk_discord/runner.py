@@ -1,8 +1,8 @@
 """Starting the bot (``python bot.py run``) and registering its commands (``python bot.py sync``).
 
 Both return a process exit code. Failures a person can fix (no token, a token Discord rejects, the Message
-Content intent not enabled, no index yet, the model missing) end with one clear line on stderr and exit
-code 2 (configuration) or 1 (data); the token itself is never printed.
+Content intent not enabled, Discord unreachable, no index yet, the model missing) end with one clear line on stderr and exit
+code 2, like the CLI's configuration errors; the token itself is never printed.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 import yarl
 
@@ -31,7 +32,8 @@ log = logging.getLogger(__name__)
 DISCORD_API_BASE = "https://discord.com/api/v10"
 DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
 
-EXIT_OK, EXIT_DATA, EXIT_CONFIG = 0, 1, 2
+EXIT_OK, EXIT_CONFIG = 0, 2  # the CLI's codes (desk_cli/exit_codes.py): 2 = no index or broken configuration
+UNREACHABLE = "Could not reach the Discord API; check the network, or DESK_DISCORD_API_BASE if you set it"
 NO_TOKEN = (
     "DISCORD_TOKEN is not set. Create a bot in the Discord Developer Portal, copy its token and start "
     "again with DISCORD_TOKEN=... in the environment (or in .env)."
@@ -89,8 +91,16 @@ def _known_failure(exc: BaseException) -> int | None:
     if isinstance(exc, discord.ConnectionClosed) and exc.code == 4004:  # gateway: authentication failed
         return _fail(BAD_TOKEN, EXIT_CONFIG)
     if isinstance(exc, IndexMissing | ModelUnavailable | PromptsMissing):
-        return _fail(str(exc), EXIT_DATA)
+        return _fail(str(exc), EXIT_CONFIG)
+    if isinstance(exc, aiohttp.ClientConnectionError):
+        return _fail(f"{UNREACHABLE} ({exc})", EXIT_CONFIG)
     return None
+
+
+def _no_voice() -> None:
+    """The bot never joins voice; skip discord.py's warnings about missing voice libraries."""
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
 
 
 def run(settings: Settings, *, desk_factory: Callable[[], Desk] | None = None) -> int:
@@ -104,6 +114,7 @@ def run(settings: Settings, *, desk_factory: Callable[[], Desk] | None = None) -
         desk_factory = lambda: Desk.open(settings)  # noqa: E731 - loaded in a thread by setup_hook
 
     apply_endpoints(settings)
+    _no_voice()
     journal = Journal.open(settings.database_path)
     try:
         bot = _build(settings, journal, desk_factory=desk_factory, sync="auto")

@@ -117,6 +117,16 @@ def test_missing_index_names_the_fix(server: FakeDiscord, settings: Settings, ca
     def no_index() -> FakeDesk:
         raise IndexMissing("no index yet: run `python bot.py ingest` first")
 
-    assert runner.run(against(server, settings, GOOD_TOKEN), desk_factory=no_index) == 1
+    assert runner.run(against(server, settings, GOOD_TOKEN), desk_factory=no_index) == 2
     assert "run `python bot.py ingest`" in capsys.readouterr().err
     assert server.identify == []  # never connected to the gateway
+
+
+def test_unreachable_discord_is_one_clear_line_not_a_traceback(settings: Settings, capsys) -> None:
+    closed_port = settings.model_copy(
+        update={"discord_token": SecretStr(GOOD_TOKEN), "discord_api_base": "http://127.0.0.1:9/api/v10"}
+    )
+    assert runner.run(closed_port, desk_factory=FakeDesk) == 2
+    err = capsys.readouterr().err
+    assert "Could not reach the Discord API" in err
+    assert "Traceback" not in err and GOOD_TOKEN not in err
