@@ -1,9 +1,8 @@
 """Starting the bot (``python bot.py run``) and registering its commands (``python bot.py sync``).
 
 Both return a process exit code. Failures a person can fix (no token, a token Discord rejects, the Message
-Content intent not enabled, Discord unreachable, no index
-yet, the model missing) end with one clear line on stderr and exit
-code 2, like the CLI's configuration errors; the token itself is never printed.
+Content intent not enabled, Discord unreachable, no index yet, the model missing) end with one clear line
+on stderr and exit code 2, like the CLI's configuration errors; the token itself is never printed.
 """
 
 from __future__ import annotations
