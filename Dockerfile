@@ -30,7 +30,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     TRANSFORMERS_OFFLINE=1 \
     DESK_DATA_DIR=/data
 RUN mkdir -p /app/knowledge/uploads && chown desk:desk /app/knowledge/uploads
-USER desk
+USER 10001
 # The index and database live in /data; files moderators add with /kb add go to knowledge/uploads.
 VOLUME ["/data", "/app/knowledge/uploads"]
 # Builds the index on first start if /data has none, then runs the bot (DISCORD_TOKEN from the environment).
