@@ -35,6 +35,7 @@ class Sentence:
     hit_rank: int
     index: int  # position inside its passage
     terms: frozenset[str]
+    leads: bool = False  # opens a policy section, which the knowledge base writes to lead with the answer
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,10 @@ def evidence_strength(hits: Sequence[Hit], depth: int = 3) -> float:
 class ExtractiveAnswerer:
     """Composes a short cited answer (at most ``max_chars``) out of the top passages' sentences."""
 
-    def __init__(self, bm25: BM25Index, *, max_chars: int = 900, passages: int = 4, max_sentences: int = 5):
+    def __init__(
+        self, bm25: BM25Index, *, max_chars: int = 900, passages: int = 4, max_sentences: int = 5, cutoff: float = 0.55
+    ):
+        self.cutoff = cutoff  # sentences scoring under this share of the best one are left out
         self.bm25 = bm25
         self.max_chars = max_chars
         self.passages = passages
@@ -98,7 +102,7 @@ class ExtractiveAnswerer:
         total = sum(weights.values()) or 1.0
         coverage = sum(w for term, w in weights.items() if term in sentence.terms) / total
         score = coverage + 0.35 / (1 + sentence.hit_rank)
-        if sentence.index == 0:
+        if sentence.leads:
             score += 0.25 if sentence.hit_rank == 0 else 0.12
         if wants_number and re.search(r"\d", sentence.text):
             score += 0.12
@@ -115,7 +119,7 @@ class ExtractiveAnswerer:
         # be wrong) are only quoted when nothing authoritative was found.
         quotable = [rank for rank, hit in enumerate(top) if is_authoritative(hit.chunk)] or list(range(len(top)))
         candidates = [
-            Sentence(text, rank, i, frozenset(tokens(text)))
+            Sentence(text, rank, i, frozenset(tokens(text)), leads=i == 0 and top[rank].chunk.kind != "forum")
             for rank in quotable
             for i, text in enumerate(split_sentences(top[rank].chunk.body))
             if not _CHATTER.match(text)
@@ -130,7 +134,7 @@ class ExtractiveAnswerer:
         chosen: list[Sentence] = []
         for sentence in scored:
             score = self._score(sentence, weights, wants_number)
-            if chosen and (score < 0.55 * best or len(chosen) >= self.max_sentences):
+            if chosen and (score < self.cutoff * best or len(chosen) >= self.max_sentences):
                 break
             if any(_similar(sentence, other) for other in chosen):
                 continue
@@ -146,8 +150,9 @@ class ExtractiveAnswerer:
         by_rank: dict[int, list[Sentence]] = {}
         for sentence in chosen:
             by_rank.setdefault(sentence.hit_rank, []).append(sentence)
-        # Sources are numbered in the order the answer cites them: best passage first.
-        order = sorted(by_rank)
+        # Passages appear in the order of their best sentence (``chosen`` is best first), and sources are
+        # numbered in that order, so the sentence that answers the question best comes first.
+        order = list(dict.fromkeys(s.hit_rank for s in chosen))
         parts, sources, facts = [], [], []
         for number, rank in enumerate(order, start=1):
             sentences = sorted(by_rank[rank], key=lambda s: s.index)
