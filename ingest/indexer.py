@@ -68,9 +68,15 @@ def plan_changes(
 def embed_in_batches(
     embedder: Embedder, chunks: Sequence[Chunk], batch_size: int, progress: Progress | None
 ) -> list[list[float]]:
-    vectors: list[list[float]] = []
-    for start in range(0, len(chunks), batch_size):
-        vectors.extend(embedder.embed_documents([c.text for c in chunks[start : start + batch_size]]))
+    """Vectors for ``chunks`` (in their order). Batches hold texts of similar length, so little padding is
+    computed; progress is reported after each batch.
+    """
+    order = sorted(range(len(chunks)), key=lambda i: len(chunks[i].text))
+    vectors: list[list[float]] = [[] for _ in chunks]
+    for start in range(0, len(order), batch_size):
+        batch = order[start : start + batch_size]
+        for index, vector in zip(batch, embedder.embed_documents([chunks[i].text for i in batch]), strict=True):
+            vectors[index] = vector
         if progress:
             progress("embedding", min(start + batch_size, len(chunks)), len(chunks))
     return vectors
