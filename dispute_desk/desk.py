@@ -90,12 +90,12 @@ class Desk:
         self._snapshot = self._load()
 
     @classmethod
-    def open(cls, settings: Settings, *, embedder: Embedder | None = None) -> Desk:
+    def open(cls, settings: Settings, *, embedder: Embedder | None = None, retriever: str = "hybrid") -> Desk:
         """Load everything needed to answer. Raises ``IndexMissing`` when there is no usable index."""
         texts = Texts.load(settings.prompts_dir)
         store = ChunkStore(settings)
         store.live(embedder.name if embedder else settings.embedding_model)  # fail fast, before the model
-        return cls(settings, embedder or build_embedder(settings), store, texts)
+        return cls(settings, embedder or build_embedder(settings), store, texts, retriever=retriever)
 
     def _pointer_stamp(self) -> int:
         try:

@@ -20,6 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("file", type=Path, help="questions: one {question, facts, answerable} per line")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--details", action="store_true", help="list the questions that went wrong")
+    parser.add_argument("--retriever", choices=("hybrid", "dense"), default="hybrid",
+                        help="dense: score the dense-only baseline over the same index")
     parser.set_defaults(handler=handle)
 
 
@@ -29,7 +31,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
     except EvalSetError as exc:
         console.print(f"[red]{exc}[/red]")
         return exit_codes.USAGE
-    desk = Desk.open(settings)
+    desk = Desk.open(settings, retriever=args.retriever)
     report = run_eval(desk, items)
     if args.json:
         print(json.dumps(report.to_json(with_items=args.details), indent=2))
@@ -44,7 +46,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         ("decline recall", f"{report.decline_recall:.3f}"),
         ("latency p50 / p95 (ms)", f"{report.latency_p50_ms:.1f} / {report.latency_p95_ms:.1f}"),
     ]
-    console.print(summary_table(f"Evaluation of {args.file}", rows))
+    console.print(summary_table(f"Evaluation of {args.file} ({args.retriever} retrieval)", rows))
     if args.details:
         for item in report.failures():
             what = "answered, should decline" if not item.answerable else (
