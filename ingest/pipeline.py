@@ -225,7 +225,7 @@ def _run_locked(
         raise IngestFailed("nothing could be read, so no index was built; the current index is unchanged", summary)
 
     if fresh:
-        _build_new(settings, store, plan, model, live, embedder, progress, summary)
+        _build_new(settings, store, plan, model, live, old_manifest, embedder, progress, summary)
     elif plan.changes:
         embedder = embedder or build_embedder(settings)
         began = time.perf_counter()
@@ -243,6 +243,7 @@ def _build_new(
     plan: Plan,
     model: str,
     live: Collection | None,
+    old_manifest: dict[str, tuple[str, str]],
     embedder: Embedder | None,
     progress: Progress | None,
     summary: IngestSummary,
@@ -251,8 +252,7 @@ def _build_new(
     reuse: dict[str, list[float]] = {}
     pointer = store.pointer()
     if live is not None and pointer is not None and pointer.model == model:
-        old = live.manifest()
-        same = [c.id for c in plan.add if old.get(c.id, ("", ""))[1] == c.content_hash]
+        same = [c.id for c in plan.add if old_manifest.get(c.id, ("", ""))[1] == c.content_hash]
         reuse = live.embeddings_for(same)
     to_embed = [c for c in plan.add if c.id not in reuse]
     name = store.new_collection_name()
