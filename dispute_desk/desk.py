@@ -58,6 +58,7 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
         max_per_group=settings.max_per_group,
         staff_boost=settings.staff_boost,
         policy_boost=settings.policy_boost,
+        phrasing_weight=settings.phrasing_weight,
     )
 
 

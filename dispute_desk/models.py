@@ -34,6 +34,8 @@ class Chunk:
     content_hash: str = ""
     group: str = ""
     body_start: int = 0
+    asks: tuple[str, ...] = ()  # member phrasings of what this passage answers (searched, never shown)
+    variant_of: str = ""  # set on a phrasing's own record: the id of the passage it points to
 
     @property
     def body(self) -> str:
@@ -52,10 +54,12 @@ class Chunk:
             "group": self.group or self.source,
             "body_start": self.body_start,
         }
-        for key in ("section", "url", "author_role", "date", "as_of"):
+        for key in ("section", "url", "author_role", "date", "as_of", "variant_of"):
             value = getattr(self, key)
             if value:
                 meta[key] = value
+        if self.asks:
+            meta["asks"] = "\n".join(self.asks)
         return meta
 
     @classmethod
@@ -78,6 +82,8 @@ class Chunk:
             content_hash=str(meta.get("content_hash", "")),
             group=str(meta.get("group", "")),
             body_start=int(meta.get("body_start", 0)),
+            asks=tuple(a for a in str(meta.get("asks", "")).split("\n") if a),
+            variant_of=str(meta.get("variant_of", "")),
         )
 
 
@@ -87,8 +93,9 @@ class Hit:
 
     chunk: Chunk
     score: float
-    dense: float | None = None
+    dense: float | None = None  # best cosine similarity: the passage itself or one of its phrasings
     lexical: float | None = None
+    phrasing: float | None = None  # best cosine similarity of one of the passage's member phrasings
 
 
 @dataclass(frozen=True)

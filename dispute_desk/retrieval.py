@@ -28,21 +28,27 @@ class RetrievalConfig:
     max_per_group: int = 2
     staff_boost: float = 0.1
     policy_boost: float = 0.15
+    phrasing_weight: float = 1.0
 
 
 class Retriever(Protocol):
     corpus: Corpus
 
-    def search(self, query: str, k: int | None = None) -> list[Hit]: ...
+    def search(self, query: str, k: int | None = None, *, also: Sequence[str] = ()) -> list[Hit]: ...
 
 
 class Corpus:
-    """All chunks of the live collection, by id and by position, with their BM25 index."""
+    """All passages of the live collection, by id and by position, with their BM25 index.
 
-    def __init__(self, chunks: Sequence[Chunk]) -> None:
-        self.chunks = list(chunks)
+    Member-phrasing records (``variant_of`` set) are not passages: they are kept only as a map from their id
+    to the passage they point at, and their words join that passage's BM25 text.
+    """
+
+    def __init__(self, records: Sequence[Chunk]) -> None:
+        self.chunks = [c for c in records if not c.variant_of]
         self.by_id = {c.id: c for c in self.chunks}
-        self.bm25 = BM25Index([c.text for c in self.chunks])
+        self.phrasing_of = {c.id: c.variant_of for c in records if c.variant_of in self.by_id}
+        self.bm25 = BM25Index([" ".join((c.text, *c.asks)) for c in self.chunks])
 
     @classmethod
     def from_collection(cls, collection: Collection) -> Corpus:
@@ -90,6 +96,14 @@ def diversify(ranked: Sequence[Hit], k: int, max_per_group: int) -> list[Hit]:
     return chosen + held[: k - len(chosen)]
 
 
+@dataclass
+class _Dense:
+    """One query's dense neighbours, split into passages and (mapped to their passage) member phrasings."""
+
+    passages: dict[str, float]
+    phrasings: dict[str, float]
+
+
 class _ChromaBacked:
     def __init__(self, corpus: Corpus, collection: Collection, embedder: Embedder, config: RetrievalConfig):
         self.corpus = corpus
@@ -97,31 +111,64 @@ class _ChromaBacked:
         self.embedder = embedder
         self.config = config
 
+    def _vectors(self, queries: Sequence[str]) -> list[list[float]]:
+        if len(queries) == 1:
+            return [self.embedder.embed_query(queries[0])]
+        return self.embedder.embed_documents(list(queries))
+
+    def _dense(self, vector: Sequence[float], n: int) -> _Dense:
+        """The n nearest passages and the n nearest phrased passages (a phrasing counts for its passage)."""
+        share = len(self.corpus.phrasing_of) / max(1, len(self.corpus.chunks))
+        found = self.collection.query(vector, int(n * (1 + share)) + 1)
+        passages: dict[str, float] = {}
+        phrasings: dict[str, float] = {}
+        for cid, sim in found:
+            parent = self.corpus.phrasing_of.get(cid)
+            if parent is not None:
+                phrasings.setdefault(parent, sim)  # results come best first: keep the first
+            elif cid in self.corpus.by_id:
+                passages.setdefault(cid, sim)
+        return _Dense(dict(list(passages.items())[:n]), dict(list(phrasings.items())[:n]))
+
 
 class DenseRetriever(_ChromaBacked):
-    """Chroma similarity only: the baseline."""
+    """Chroma similarity only (passages and phrasings, no BM25): the baseline."""
 
-    def search(self, query: str, k: int | None = None) -> list[Hit]:
+    def search(self, query: str, k: int | None = None, *, also: Sequence[str] = ()) -> list[Hit]:
         k = k or self.config.top_k
-        found = self.collection.query(self.embedder.embed_query(query), k)
-        return [Hit(self.corpus.by_id[cid], sim, dense=sim) for cid, sim in found if cid in self.corpus.by_id]
+        best: dict[str, float] = {}
+        for vector in self._vectors([query, *also]):
+            dense = self._dense(vector, k)
+            for cid, sim in [*dense.passages.items(), *dense.phrasings.items()]:
+                best[cid] = max(sim, best.get(cid, -1.0))
+        ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)[:k]
+        return [Hit(self.corpus.by_id[cid], sim, dense=sim) for cid, sim in ranked]
 
 
 class HybridRetriever(_ChromaBacked):
-    """Dense + BM25, fused by reciprocal rank, with staff/accepted answers nudged up and groups capped."""
+    """Dense passages + dense member phrasings + BM25, fused by reciprocal rank over the question and each of
+    its asks (``also``), with policy and staff/accepted answers nudged up and groups capped.
+    """
 
-    def search(self, query: str, k: int | None = None) -> list[Hit]:
+    def search(self, query: str, k: int | None = None, *, also: Sequence[str] = ()) -> list[Hit]:
         k = k or self.config.top_k
         n = self.config.candidates
-        dense = self.collection.query(self.embedder.embed_query(query), n)
-        dense_sim = {cid: sim for cid, sim in dense if cid in self.corpus.by_id}
-        lexical = [(self.corpus.chunks[i].id, score) for i, score in self.corpus.bm25.top(query, n)]
-        lexical_score = dict(lexical)
-        fused = reciprocal_rank_fusion(
-            [list(dense_sim), [cid for cid, _ in lexical]],
-            [self.config.dense_weight, self.config.lexical_weight],
-            self.config.rrf_k,
-        )
+        queries = [query, *also]
+        rankings: list[list[str]] = []
+        weights: list[float] = []
+        passage_sim: dict[str, float] = {}
+        phrasing_sim: dict[str, float] = {}
+        lexical_score: dict[str, float] = {}
+        for text, vector in zip(queries, self._vectors(queries), strict=True):
+            dense = self._dense(vector, n)
+            lexical = [(self.corpus.chunks[i].id, score) for i, score in self.corpus.bm25.top(text, n)]
+            rankings += [list(dense.passages), list(dense.phrasings), [cid for cid, _ in lexical]]
+            weights += [self.config.dense_weight, self.config.phrasing_weight, self.config.lexical_weight]
+            for target, found in ((passage_sim, dense.passages), (phrasing_sim, dense.phrasings),
+                                  (lexical_score, dict(lexical))):
+                for cid, value in found.items():
+                    target[cid] = max(value, target.get(cid, float("-inf")))
+        fused = reciprocal_rank_fusion(rankings, weights, self.config.rrf_k)
         hits = []
         for cid, score in fused.items():
             chunk = self.corpus.by_id[cid]
@@ -129,6 +176,8 @@ class HybridRetriever(_ChromaBacked):
                 score *= 1.0 + self.config.policy_boost
             elif is_authoritative(chunk):
                 score *= 1.0 + self.config.staff_boost
-            hits.append(Hit(chunk, score, dense=dense_sim.get(cid), lexical=lexical_score.get(cid)))
+            sims = [s for s in (passage_sim.get(cid), phrasing_sim.get(cid)) if s is not None]
+            hits.append(Hit(chunk, score, dense=max(sims) if sims else None, lexical=lexical_score.get(cid),
+                            phrasing=phrasing_sim.get(cid)))
         hits.sort(key=lambda h: h.score, reverse=True)
         return diversify(hits, k, self.config.max_per_group)

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     max_per_group: int = Field(default=2, ge=1)
     staff_boost: float = Field(default=0.1, ge=0.0)
     policy_boost: float = Field(default=0.15, ge=0.0)
+    phrasing_weight: float = Field(default=1.0, ge=0.0)  # weight of the member-phrasing vectors in fusion
 
     # Answering.
     min_evidence: float = Field(default=0.30, ge=0.0, le=1.0)

@@ -69,6 +69,7 @@ def _make(doc: ParsedDocument, position: int, prefix: str, body: str, **fields: 
         content_hash=content_hash(text, meta),
         group=doc.source,
         body_start=len(text) - len(body),
+        asks=tuple(fields.get("asks", ())),  # type: ignore[arg-type]
     )
 
 
@@ -82,7 +83,7 @@ def _section_chunks(doc: ParsedDocument) -> list[Chunk]:
         for part in split_long(section.text.strip()):
             chunks.append(
                 _make(doc, len(chunks), prefix, part, section=label, facts=section.facts,
-                      url=section.url, as_of=section.as_of)
+                      url=section.url, as_of=section.as_of, asks=section.asks)
             )
     return chunks
 
@@ -104,19 +105,49 @@ def _forum_chunks(doc: ParsedDocument) -> list[Chunk]:
     prefix = f"{doc.title}\nQuestion: {summary}" if summary else doc.title
     if not answers and question is not None:
         return [_make(doc, 0, doc.title, question.text.strip(), author_role=question.role,
-                      date=question.date)]
+                      date=question.date, asks=doc.asks)]
+    # The thread's phrasings point at its best answer: the accepted or staff one, else the first reply.
+    authoritative = [p for p in answers if p.accepted or p.role in ("staff", "moderator")]
+    anchor = (authoritative or answers or [None])[0]
     chunks: list[Chunk] = []
     for post in answers:
-        for part in split_long(post.text.strip()):
+        for i, part in enumerate(split_long(post.text.strip())):
+            asks = doc.asks if post is anchor and i == 0 else ()
             chunks.append(
                 _make(doc, len(chunks), prefix, part, author_role=post.role, accepted=post.accepted,
-                      date=post.date)
+                      date=post.date, asks=asks)
             )
     return chunks
 
 
+def phrasing_records(chunks: list[Chunk]) -> list[Chunk]:
+    """One extra record per member phrasing (``asks``): its own vector, pointing at its passage.
+
+    They are embedded and searched like passages but never shown; retrieval maps a hit on one to the passage
+    it names in ``variant_of``. Ids derive from the passage id and the phrasing, so editing one phrasing
+    re-embeds only that one, and a removed phrasing is removed with the next ingest of its file.
+    """
+    records = []
+    for chunk in chunks:
+        for ask in chunk.asks:
+            digest = hashlib.sha1(ask.encode()).hexdigest()[:8]
+            records.append(
+                Chunk(
+                    id=f"{chunk.id}-q{digest}",
+                    text=ask,
+                    source=chunk.source,
+                    title=chunk.title,
+                    kind=chunk.kind,
+                    position=chunk.position,
+                    content_hash=content_hash(ask, {"variant_of": chunk.id}),
+                    group=chunk.group,
+                    variant_of=chunk.id,
+                )
+            )
+    return records
+
+
 def chunk_document(doc: ParsedDocument) -> list[Chunk]:
-    """All chunks of one parsed document, positions 0..n-1."""
-    if doc.posts:
-        return _forum_chunks(doc)
-    return _section_chunks(doc)
+    """All chunks of one parsed document, positions 0..n-1, followed by their phrasings' records."""
+    chunks = _forum_chunks(doc) if doc.posts else _section_chunks(doc)
+    return chunks + phrasing_records(chunks)

@@ -26,6 +26,7 @@ class Section:
     url: str | None = None  # overrides the document's URL for this section
     urls: tuple[str, ...] = ()
     as_of: str | None = None
+    asks: tuple[str, ...] = ()  # member phrasings of what the section answers: searched, never shown
 
     @property
     def label(self) -> str | None:
@@ -54,6 +55,7 @@ class ParsedDocument:
     as_of: str | None = None
     date: str | None = None
     facts: tuple[str, ...] = ()
+    asks: tuple[str, ...] = ()  # a thread's member phrasings (front matter ``asks:``)
     sections: list[Section] = field(default_factory=list)
     posts: list[Post] = field(default_factory=list)
     format: str = "text"  # which reader produced it: markdown, text, forum-text, html, discourse, pdf

@@ -24,6 +24,7 @@ _ATX_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _FENCE = re.compile(r"^(```|~~~)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _META_COMMENT = re.compile(r"^<!--\s*(.*?)\s*-->$", re.DOTALL)
+_ASKS_COMMENT = re.compile(r"<!--\s*asks:\s*(.*?)-->", re.DOTALL | re.IGNORECASE)
 _HEADING_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})+)\.?\s+(\S.*)$|^(\d{1,3})\.\s+(\S.*)$")
 
 # Inline Markdown, removed lightly: the words stay, the markers go.
@@ -89,6 +90,12 @@ def _as_list(value: Any) -> list[str]:
     if isinstance(value, (list, tuple)):
         return [str(v).strip() for v in value if v is not None and str(v).strip()]
     return [v.strip() for v in str(value).split(",") if v.strip()]
+
+
+def _phrasings(value: Any) -> tuple[str, ...]:
+    """Front-matter ``asks``: a list of phrasings (a lone string is one phrasing, commas and all)."""
+    items = _as_list(value) if isinstance(value, (list, tuple)) else [str(value).strip()] if value else []
+    return tuple(dict.fromkeys(items))
 
 
 def _split_headings(body: str) -> list[_Block]:
@@ -179,6 +186,15 @@ def _section_meta(lines: list[str]) -> tuple[dict[str, str] | None, list[str]]:
     return None, lines
 
 
+def section_asks(lines: list[str]) -> tuple[str, ...]:
+    """The member phrasings of an ``<!-- asks: - ... -->`` block among a section's lines (one per ``-`` line)."""
+    match = _ASKS_COMMENT.search("\n".join(lines))
+    if match is None:
+        return ()
+    asks = (line.strip().lstrip("-*").strip() for line in match.group(1).splitlines())
+    return tuple(dict.fromkeys(a for a in asks if a))
+
+
 def parse_markdown(text: str, *, source: str, fallback_title: str) -> ParsedDocument:
     """Parse Markdown text (already decoded) into a ParsedDocument."""
     text = normalize_newlines(text)
@@ -205,6 +221,7 @@ def parse_markdown(text: str, *, source: str, fallback_title: str) -> ParsedDocu
         "as_of": as_of,
         "date": iso_date(meta.get("date")),
         "facts": tuple(_as_list(meta.get("facts"))),
+        "asks": _phrasings(meta.get("asks")),
         "format": "markdown",
     }
 
@@ -293,6 +310,7 @@ def _sections(
                 url=section_urls[0] if section_urls else None,
                 urls=tuple(section_urls),
                 as_of=iso_date(meta.get("as_of")) or as_of,
+                asks=section_asks(lines),
             )
         )
     return sections
