@@ -7,8 +7,8 @@ number of its source, so each claim can be traced. When the evidence is weak the
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from dispute_desk.lexical import BM25Index, tokens
 from dispute_desk.models import Hit, Source
@@ -75,22 +75,39 @@ def source_for(hit: Hit, number: int) -> Source:
 
 
 def evidence_strength(hits: Sequence[Hit], depth: int = 3) -> float:
-    """How well the best passages match, as the best dense cosine similarity among the top hits."""
-    sims = [h.dense for h in hits[:depth] if h.dense is not None]
+    """How well the best passages match: the best cosine similarity among the top hits (of the passage itself
+    or of one of its member phrasings).
+    """
+    sims = [s for h in hits[:depth] for s in (h.dense, h.phrasing) if s is not None]
     return max(sims, default=0.0)
 
 
 class ExtractiveAnswerer:
-    """Composes a short cited answer (at most ``max_chars``) out of the top passages' sentences."""
+    """Composes a short cited answer (at most ``max_chars``) out of the top passages' sentences.
+
+    The answer opens with the direct answer: the first sentence of the best-matching policy section (the
+    knowledge base writes every section to lead with it), then the deadline or consequence that matters, then
+    the rest. A message with several asks gets one part per ask. Forum replies are quoted only for sentences
+    that state a rule (no other member's amounts, names or addressing) and only when they add a figure or a
+    step the policy text lacks.
+    """
 
     def __init__(
-        self, bm25: BM25Index, *, max_chars: int = 900, passages: int = 4, max_sentences: int = 5, cutoff: float = 0.55
+        self,
+        bm25: BM25Index,
+        *,
+        max_chars: int = 900,
+        passages: int = 4,
+        max_sentences: int = 5,
+        cutoff: float = 0.55,
+        policy_texts: Sequence[str] = (),
     ):
         self.cutoff = cutoff  # sentences scoring under this share of the best one are left out
         self.bm25 = bm25
         self.max_chars = max_chars
         self.passages = passages
         self.max_sentences = max_sentences
+        self._policy_words = _Vocabulary.of(policy_texts)
 
     def _weights(self, question: str, context: str | None) -> dict[str, float]:
         weights = {term: self.bm25.idf(term) for term in tokens(question)}
@@ -106,65 +123,176 @@ class ExtractiveAnswerer:
             score += 0.25 if sentence.hit_rank == 0 else 0.12
         if wants_number and re.search(r"\d", sentence.text):
             score += 0.12
+        if _CONSEQUENCE.search(sentence.text):
+            score += 0.06
         if _OLDER.match(sentence.text):
             score -= 0.1
         if len(sentence.text) > 320:
             score -= 0.1
         return score
 
-    def compose(self, question: str, hits: Sequence[Hit], context: str | None = None) -> Composition:
-        """The answer text with [n] markers, and the numbered sources it cites."""
-        top = list(hits[: self.passages])
+    def compose(
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        context: str | None = None,
+        *,
+        per_ask: Sequence[Sequence[Hit]] = (),
+        asks: Sequence[str] = (),
+    ) -> Composition:
+        """The answer text with [n] markers, and the numbered sources it cites.
+
+        ``per_ask``: the hits for each ask of a message with several; each ask then gets its own part.
+        """
+        if len(per_ask) > 1 and len(asks) == len(per_ask):
+            room = (self.max_chars - 2 * (len(per_ask) - 1)) // len(per_ask)
+            parts = [self._choose(ask, list(found), context, room) for ask, found in zip(asks, per_ask, strict=True)]
+            parts = [p for p in parts if p]
+            if len(parts) > 1:
+                return self._render_parts(parts)
+        chosen = self._choose(question, list(hits), context, self.max_chars)
+        return self._render_parts([chosen] if chosen else [])
+
+    def _candidates(self, top: list[Hit]) -> list[Sentence]:
         # Answers quote policy text and staff or accepted forum answers; other members' replies (which can
         # be wrong) are only quoted when nothing authoritative was found.
         quotable = [rank for rank, hit in enumerate(top) if is_authoritative(hit.chunk)] or list(range(len(top)))
-        candidates = [
-            Sentence(text, rank, i, frozenset(tokens(text)), leads=i == 0 and top[rank].chunk.kind != "forum")
-            for rank in quotable
-            for i, text in enumerate(split_sentences(top[rank].chunk.body))
-            if not _CHATTER.match(text)
-        ]
+        vocabulary = self._policy_words.extended(h.chunk.body for h in top if h.chunk.kind != "forum")
+        out = []
+        for rank in quotable:
+            chunk = top[rank].chunk
+            for i, text in enumerate(split_sentences(chunk.body)):
+                if _CHATTER.match(text):
+                    continue
+                if chunk.kind == "forum" and not _states_rule(text, vocabulary):
+                    continue
+                out.append(Sentence(text, rank, i, frozenset(tokens(text)), leads=i == 0 and chunk.kind != "forum"))
+        return out
+
+    def _choose(self, question: str, hits: list[Hit], context: str | None, budget: int) -> list[tuple[Hit, Sentence]]:
+        top = hits[: self.passages]
+        candidates = self._candidates(top)
         if not candidates:
-            return Composition("", (), ())
+            return []
         weights = self._weights(question, context)
         wants_number = bool(_NUMBER_QUESTION.search(question))
         scored = sorted(candidates, key=lambda s: self._score(s, weights, wants_number), reverse=True)
         best = self._score(scored[0], weights, wants_number)
-
-        chosen: list[Sentence] = []
+        # The direct answer: the lead sentence of the best-ranked policy section among the first three passages.
+        lead = next((c for c in candidates if c.leads and c.hit_rank < 3), None)
+        chosen: list[Sentence] = [lead] if lead is not None else []
+        if lead is not None and len(self._render_parts([[(top[lead.hit_rank], lead)]]).text) > budget:
+            chosen = []
         for sentence in scored:
             score = self._score(sentence, weights, wants_number)
             if chosen and (score < self.cutoff * best or len(chosen) >= self.max_sentences):
                 break
-            if any(_similar(sentence, other) for other in chosen):
+            if sentence in chosen or any(_similar(sentence, other) for other in chosen):
+                continue
+            if top[sentence.hit_rank].chunk.kind == "forum" and not _adds_to(sentence, chosen, top):
                 continue
             trial = _keep_current_first([*chosen, sentence], candidates)
-            if len(self._render(trial, top).text) <= self.max_chars:
+            if len(self._render_parts([[(top[s.hit_rank], s) for s in trial]]).text) <= budget:
                 chosen = trial
         if not chosen:  # even the best sentence alone is too long: quote it shortened, still cited
-            lead = next((s for s in scored if not _OLDER.match(s.text)), scored[0])
-            return self._render([lead], top, shorten=True)
-        return self._render(chosen, top)
+            first = next((s for s in scored if not _OLDER.match(s.text)), scored[0])
+            return [(top[first.hit_rank], replace(first, text=_shorten(first.text, budget - 6)))]
+        return [(top[s.hit_rank], s) for s in chosen]
 
-    def _render(self, chosen: list[Sentence], top: list[Hit], shorten: bool = False) -> Composition:
-        by_rank: dict[int, list[Sentence]] = {}
-        for sentence in chosen:
-            by_rank.setdefault(sentence.hit_rank, []).append(sentence)
-        # Passages appear in the order of their best sentence (``chosen`` is best first), and sources are
-        # numbered in that order, so the sentence that answers the question best comes first.
-        order = list(dict.fromkeys(s.hit_rank for s in chosen))
-        parts, sources, facts = [], [], []
-        for number, rank in enumerate(order, start=1):
-            sentences = sorted(by_rank[rank], key=lambda s: s.index)
-            body = " ".join(s.text for s in sentences)
-            if shorten:
-                room = self.max_chars - len(f" [{number}]") - 1
-                body = body if len(body) <= room else body[:room].rsplit(" ", 1)[0] + "…"
-            parts.append(f"{body} [{number}]")
-            sources.append(source_for(top[rank], number))
-            facts.extend(f for f in top[rank].chunk.facts if f not in facts)
-        text = "\n\n".join(parts)
-        return Composition(text, tuple(sources), tuple(facts))
+    @staticmethod
+    def _render_parts(parts: Sequence[Sequence[tuple[Hit, Sentence]]]) -> Composition:
+        """Each part: its passages in the order of their first chosen sentence (the lead or the best one), each
+        passage's sentences in reading order and followed by its source number. Numbers are shared across parts.
+        """
+        numbers: dict[str, int] = {}
+        sources: list[Source] = []
+        facts: list[str] = []
+        paragraphs = []
+        for part in parts:
+            by_passage: dict[str, list[Sentence]] = {}
+            hit_of: dict[str, Hit] = {}
+            for hit, sentence in part:
+                by_passage.setdefault(hit.chunk.id, []).append(sentence)
+                hit_of[hit.chunk.id] = hit
+            for chunk_id, sentences in by_passage.items():
+                hit = hit_of[chunk_id]
+                if chunk_id not in numbers:
+                    numbers[chunk_id] = len(numbers) + 1
+                    sources.append(source_for(hit, numbers[chunk_id]))
+                    facts.extend(f for f in hit.chunk.facts if f not in facts)
+                body = " ".join(s.text for s in sorted(sentences, key=lambda s: s.index))
+                paragraphs.append(f"{body} [{numbers[chunk_id]}]")
+        return Composition("\n\n".join(paragraphs), tuple(sources), tuple(facts))
+
+
+_CONSEQUENCE = re.compile(
+    r"\b(\d+ (business |calendar )?days?|automatically|does nothing|do nothing|is refunded|is released|"
+    r"deadline|expires?|too late)\b",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s?(usd|dollars|eur|euros)\b", re.IGNORECASE)
+_ADDRESSING = re.compile(
+    r"\b(in your case|for your case|your situation|you mentioned|you said|you wrote|summed up|has it right|"
+    r"have it right|is right|are right|correctly|like you|as you)\b|^@|^[A-Z][a-z]+,",
+    re.IGNORECASE,
+)
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
+_NAME_OPENER = re.compile(r"^([A-Z][a-z]+)(?:,|'s\b| and [A-Z]| (?:has|is|was|said|says|wrote|mentioned|summed)\b)")
+_STEP = re.compile(r"^(open|go|click|choose|select|attach|file|press|send|upload|contact|leave|use|check)\b", re.I)
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    """Words the policy text uses, to tell a rule ("Submit work starts the review") from another member's case
+    ("Victor and Helga summed it up"): a capitalised word the policy never uses is taken for a name.
+    """
+
+    capitalised: frozenset[str] = frozenset()
+    lower: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> _Vocabulary:
+        capitalised: set[str] = set()
+        lower: set[str] = set()
+        for text in texts:
+            capitalised.update(_CAPITALISED.findall(text))
+            lower.update(w for w in re.findall(r"\b[a-z]{3,}\b", text))
+        return cls(frozenset(capitalised), frozenset(lower))
+
+    def extended(self, texts: Iterable[str]) -> _Vocabulary:
+        more = _Vocabulary.of(texts)
+        return _Vocabulary(self.capitalised | more.capitalised, self.lower | more.lower)
+
+    def names_in(self, sentence: str) -> list[str]:
+        """Capitalised words the policy never uses, past the first word (which is capitalised anyway), and a
+        first word that reads as a name ("Petr has it right", "Victor and Helga ...").
+        """
+        names = []
+        opener = _NAME_OPENER.match(sentence)
+        if opener and opener.group(1) not in self.capitalised:
+            names.append(opener.group(1))
+        if self.lower:  # without policy text to compare with, only the opener can be told
+            rest = sentence.split(" ", 1)[1] if " " in sentence else ""
+            names += [w for w in _CAPITALISED.findall(rest) if w not in self.capitalised and w.lower() not in self.lower]
+        return names
+
+
+def _states_rule(sentence: str, vocabulary: _Vocabulary) -> bool:
+    """A forum sentence that states a rule, not someone's case: no amounts, no names, no addressing."""
+    return not (_AMOUNT.search(sentence) or _ADDRESSING.search(sentence) or vocabulary.names_in(sentence))
+
+
+def _adds_to(sentence: Sentence, chosen: Sequence[Sentence], top: Sequence[Hit]) -> bool:
+    """A forum sentence earns its place next to policy text only with a figure or a step the policy lacks."""
+    policy = " ".join(s.text for s in chosen if top[s.hit_rank].chunk.kind != "forum")
+    if not policy:
+        return True
+    figures = set(re.findall(r"\d+", sentence.text)) - set(re.findall(r"\d+", policy))
+    return bool(figures) or bool(_STEP.match(sentence.text))
+
+
+def _shorten(text: str, room: int) -> str:
+    return text if len(text) <= room else text[:room].rsplit(" ", 1)[0] + "…"
 
 
 def _similar(a: Sentence, b: Sentence) -> bool:

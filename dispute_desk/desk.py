@@ -11,13 +11,15 @@ import logging
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dispute_desk.answering import ExtractiveAnswerer, evidence_strength, source_for
 from dispute_desk.embedding import Embedder, build_embedder
+from dispute_desk.gate import AnswerabilityGate, GateError, Signals, Verdict, measure
 from dispute_desk.lexical import tokens
 from dispute_desk.models import Answer, Hit
+from dispute_desk.questions import Question, understand
 from dispute_desk.retrieval import Corpus, DenseRetriever, HybridRetriever, RetrievalConfig, Retriever
 from dispute_desk.settings import Settings
 from dispute_desk.store import ChunkStore, IndexMissing, read_json
@@ -37,6 +39,17 @@ class DeskStatus:
     collection: str
     data_dir: str
     last_ingest: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What the desk found for one question before deciding: the reading, the passages, the gate's signals."""
+
+    question: Question
+    hits: list[Hit]
+    per_ask: list[list[Hit]]  # hits for each ask, when the message has more than one
+    signals: Signals
+    vector: list[float]
 
 
 @dataclass(frozen=True)
@@ -88,7 +101,20 @@ class Desk:
         self.store = store
         self.texts = texts
         self._lock = threading.Lock()
+        self.gate = self._load_gate()
         self._snapshot = self._load()
+
+    def _load_gate(self) -> AnswerabilityGate | None:
+        """The trained answerability gate, or None (then every scope rule declines and ``min_evidence`` is
+        the threshold, as before the gate existed).
+        """
+        if not self.settings.answerability_gate:
+            return None
+        try:
+            return AnswerabilityGate.load(self.settings.gate_path, expect={"embedding_model": self.embedder.name})
+        except GateError as exc:
+            log.warning("answerability gate not used: %s", exc)
+            return None
 
     @classmethod
     def open(cls, settings: Settings, *, embedder: Embedder | None = None, retriever: str = "hybrid") -> Desk:
@@ -110,7 +136,8 @@ class Desk:
         corpus = Corpus.from_collection(collection)
         kind = HybridRetriever if self.retriever_kind == "hybrid" else DenseRetriever
         retriever = kind(corpus, collection, self.embedder, retrieval_config(self.settings))
-        answerer = ExtractiveAnswerer(corpus.bm25, max_chars=self.settings.max_answer_chars)
+        policy = [c.body for c in corpus.chunks if c.kind == "policy"]
+        answerer = ExtractiveAnswerer(corpus.bm25, max_chars=self.settings.max_answer_chars, policy_texts=policy)
         log.info("serving %d chunks from %s", len(corpus), collection.name)
         return _Snapshot(stamp, collection.name, corpus, retriever, answerer)
 
@@ -135,25 +162,34 @@ class Desk:
     def search(self, question: str, *, context: str | None = None, k: int | None = None) -> list[Hit]:
         return self._search(self._current(), question, context, k)
 
-    @staticmethod
-    def _search(snapshot: _Snapshot, question: str, context: str | None, k: int | None = None) -> list[Hit]:
-        query = f"{context} {question}" if context else question
-        return snapshot.retriever.search(query, k)
+    def _search(self, snapshot: _Snapshot, question: str, context: str | None, k: int | None = None) -> list[Hit]:
+        return self._inspect(snapshot, question, context, k).hits
+
+    def inspect(self, question: str, *, context: str | None = None) -> Inspection:
+        """Read the question, search, and measure the gate's signals, without deciding (training uses it)."""
+        return self._inspect(self._current(), normalise_question(question), context)
+
+    def _inspect(self, snapshot: _Snapshot, text: str, context: str | None, k: int | None = None) -> Inspection:
+        vocabulary = self.texts.vocabulary
+        question = understand(text, vocabulary)
+        query = f"{context} {question.search_text}" if context else question.search_text
+        asks = question.ask_queries(vocabulary)
+        retriever = snapshot.retriever
+        vectors = retriever.embed([query, *asks])
+        hits = retriever.search(query, k, also=asks, vectors=vectors)
+        per_ask = [retriever.search(ask, k, vectors=[v]) for ask, v in zip(asks, vectors[1:], strict=True)]
+        scope = self.texts.scope
+        signals = measure(
+            question, hits, snapshot.corpus.bm25, scope.signals(text), scope.domain_term_count(text), vectors[0],
+            self.gate.centroids if self.gate else None,
+        )
+        return Inspection(question, hits, per_ask if len(asks) > 1 else [], signals, list(vectors[0]))
 
     def ask(self, question: str, *, context: str | None = None) -> Answer:
         started = time.perf_counter()
         question = normalise_question(question)
         answer = self._answer(question, normalise_question(context) if context else None)
-        elapsed = (time.perf_counter() - started) * 1000
-        return Answer(
-            question=answer.question,
-            answered=answer.answered,
-            text=answer.text,
-            sources=answer.sources,
-            latency_ms=elapsed,
-            reason=answer.reason,
-            facts=answer.facts,
-        )
+        return replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
 
     def _answer(self, question: str, context: str | None) -> Answer:
         limit = self.settings.max_question_chars
@@ -163,19 +199,35 @@ class Desk:
             text = self.texts.get("too_long", length=len(question), limit=limit)
             return Answer(question[:limit], False, text, reason="too_long")
         scope_text = f"{context} {question}" if context else question
-        decline = self.texts.scope.decline_reason(scope_text)
+        decline = self.texts.scope.decline_reason(scope_text, hard_only=self.gate is not None)
         if decline is not None:
-            return Answer(question, False, self.texts.get(decline), reason="off_topic")
+            return Answer(question, False, self.texts.get(decline), reason="off_topic", why=f"rule: {decline}")
 
         snapshot = self._current()
-        hits = self._search(snapshot, question, context)
+        found = self._inspect(snapshot, question, context)
+        hits = found.hits
         closest = tuple(source_for(hit, n) for n, hit in enumerate(hits[:3], start=1))
-        if evidence_strength(hits) < self.settings.min_evidence:
-            return Answer(question, False, self.texts.not_answered, closest, reason="weak_evidence")
-        composed = snapshot.answerer.compose(question, hits, context=context)
+        verdict = self._judge(found)
+        if not verdict.answer:
+            if verdict.reply:
+                return Answer(question, False, self.texts.get(verdict.reply), reason="off_topic",
+                              why=verdict.explain())
+            return Answer(question, False, self.texts.not_answered, closest, reason="weak_evidence",
+                          why=verdict.explain())
+        composed = snapshot.answerer.compose(question, hits, context=context, per_ask=found.per_ask,
+                                             asks=found.question.asks)
         if not composed.text:
-            return Answer(question, False, self.texts.not_answered, closest, reason="weak_evidence")
-        return Answer(question, True, composed.text, composed.sources, reason="answered", facts=composed.facts)
+            return Answer(question, False, self.texts.not_answered, closest, reason="weak_evidence",
+                          why="nothing quotable in the passages found")
+        return Answer(question, True, composed.text, composed.sources, reason="answered", facts=composed.facts,
+                      why=verdict.explain())
+
+    def _judge(self, found: Inspection) -> Verdict:
+        if self.gate is not None:
+            return self.gate.judge(found.signals)
+        strength = evidence_strength(found.hits)
+        threshold = self.settings.min_evidence
+        return Verdict(strength >= threshold, strength, threshold, (f"best similarity={strength:.2f}",))
 
     def status(self) -> DeskStatus:
         snapshot = self._snapshot

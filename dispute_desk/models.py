@@ -93,7 +93,7 @@ class Hit:
 
     chunk: Chunk
     score: float
-    dense: float | None = None  # best cosine similarity: the passage itself or one of its phrasings
+    dense: float | None = None  # cosine similarity of the passage itself
     lexical: float | None = None
     phrasing: float | None = None  # best cosine similarity of one of the passage's member phrasings
 
@@ -139,6 +139,7 @@ class Answer:
     latency_ms: float = 0.0
     reason: str = "answered"  # answered | weak_evidence | off_topic | empty | too_long
     facts: tuple[str, ...] = field(default=())
+    why: str = ""  # how the answer-or-decline decision was made (rule or gate), for logs and `eval --details`
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's JSON contract, exactly these keys."""

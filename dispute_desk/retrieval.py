@@ -31,10 +31,15 @@ class RetrievalConfig:
     phrasing_weight: float = 1.0
 
 
+Vector = Sequence[float]
+
+
 class Retriever(Protocol):
     corpus: Corpus
 
-    def search(self, query: str, k: int | None = None, *, also: Sequence[str] = ()) -> list[Hit]: ...
+    def search(
+        self, query: str, k: int | None = None, *, also: Sequence[str] = (), vectors: Sequence[Vector] | None = None
+    ) -> list[Hit]: ...
 
 
 class Corpus:
@@ -111,7 +116,8 @@ class _ChromaBacked:
         self.embedder = embedder
         self.config = config
 
-    def _vectors(self, queries: Sequence[str]) -> list[list[float]]:
+    def embed(self, queries: Sequence[str]) -> list[list[float]]:
+        """Query vectors, in one model call."""
         if len(queries) == 1:
             return [self.embedder.embed_query(queries[0])]
         return self.embedder.embed_documents(list(queries))
@@ -134,10 +140,12 @@ class _ChromaBacked:
 class DenseRetriever(_ChromaBacked):
     """Chroma similarity only (passages and phrasings, no BM25): the baseline."""
 
-    def search(self, query: str, k: int | None = None, *, also: Sequence[str] = ()) -> list[Hit]:
+    def search(
+        self, query: str, k: int | None = None, *, also: Sequence[str] = (), vectors: Sequence[Vector] | None = None
+    ) -> list[Hit]:
         k = k or self.config.top_k
         best: dict[str, float] = {}
-        for vector in self._vectors([query, *also]):
+        for vector in vectors or self.embed([query, *also]):
             dense = self._dense(vector, k)
             for cid, sim in [*dense.passages.items(), *dense.phrasings.items()]:
                 best[cid] = max(sim, best.get(cid, -1.0))
@@ -150,7 +158,9 @@ class HybridRetriever(_ChromaBacked):
     its asks (``also``), with policy and staff/accepted answers nudged up and groups capped.
     """
 
-    def search(self, query: str, k: int | None = None, *, also: Sequence[str] = ()) -> list[Hit]:
+    def search(
+        self, query: str, k: int | None = None, *, also: Sequence[str] = (), vectors: Sequence[Vector] | None = None
+    ) -> list[Hit]:
         k = k or self.config.top_k
         n = self.config.candidates
         queries = [query, *also]
@@ -159,7 +169,7 @@ class HybridRetriever(_ChromaBacked):
         passage_sim: dict[str, float] = {}
         phrasing_sim: dict[str, float] = {}
         lexical_score: dict[str, float] = {}
-        for text, vector in zip(queries, self._vectors(queries), strict=True):
+        for text, vector in zip(queries, vectors or self.embed(queries), strict=True):
             dense = self._dense(vector, n)
             lexical = [(self.corpus.chunks[i].id, score) for i, score in self.corpus.bm25.top(text, n)]
             rankings += [list(dense.passages), list(dense.phrasings), [cid for cid, _ in lexical]]
@@ -176,8 +186,7 @@ class HybridRetriever(_ChromaBacked):
                 score *= 1.0 + self.config.policy_boost
             elif is_authoritative(chunk):
                 score *= 1.0 + self.config.staff_boost
-            sims = [s for s in (passage_sim.get(cid), phrasing_sim.get(cid)) if s is not None]
-            hits.append(Hit(chunk, score, dense=max(sims) if sims else None, lexical=lexical_score.get(cid),
+            hits.append(Hit(chunk, score, dense=passage_sim.get(cid), lexical=lexical_score.get(cid),
                             phrasing=phrasing_sim.get(cid)))
         hits.sort(key=lambda h: h.score, reverse=True)
         return diversify(hits, k, self.config.max_per_group)

@@ -52,7 +52,8 @@ class Settings(BaseSettings):
     phrasing_weight: float = Field(default=1.0, ge=0.0)  # weight of the member-phrasing vectors in fusion
 
     # Answering.
-    min_evidence: float = Field(default=0.30, ge=0.0, le=1.0)
+    answerability_gate: bool = True  # use the trained gate (prompts/answerability-gate.json) when it fits
+    min_evidence: float = Field(default=0.30, ge=0.0, le=1.0)  # the threshold when no gate is used
     max_answer_chars: int = Field(default=900, ge=200, le=4000)
     max_question_chars: int = Field(default=1000, ge=20)
 
@@ -78,6 +79,10 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @property
+    def gate_path(self) -> Path:
+        return self.prompts_dir / "answerability-gate.json"
 
     @property
     def chroma_dir(self) -> Path:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from dispute_desk.questions import Vocabulary
+
 
 class PromptsMissing(Exception):
     """A required prompt file is missing or malformed."""
@@ -19,6 +21,7 @@ class ScopeRule:
     reply: str
     patterns: tuple[re.Pattern[str], ...]
     unless: re.Pattern[str] | None = None
+    hard: bool = False  # a hard rule always declines; a soft one is a signal for the answerability gate
 
     def matches(self, question: str) -> bool:
         if self.unless is not None and self.unless.search(question):
@@ -33,14 +36,30 @@ class Scope:
     domain_terms: re.Pattern[str]
     rules: tuple[ScopeRule, ...] = ()
 
-    def decline_reason(self, question: str) -> str | None:
-        """The name of the reply to decline with, or None when the question is in scope."""
+    def decline_reason(self, question: str, *, hard_only: bool = False) -> str | None:
+        """The name of the reply to decline with, or None when the question is in scope.
+
+        ``hard_only``: consult only the hard rules (personal data, doing homework); the soft ones and the
+        domain words are then left to the answerability gate, which sees them through ``signals``.
+        """
         for rule in self.rules:
-            if rule.matches(question):
+            if (rule.hard or not hard_only) and rule.matches(question):
                 return rule.reply
-        if not self.domain_terms.search(question):
+        if not hard_only and not self.domain_terms.search(question):
             return "decline"
         return None
+
+    def signals(self, question: str) -> dict[str, str]:
+        """Every soft rule that matches (name -> its reply), plus ``no_domain_terms`` when no domain word is
+        present: what the answerability gate weighs, and the reply to use if it declines.
+        """
+        found = {rule.name: rule.reply for rule in self.rules if not rule.hard and rule.matches(question)}
+        if not self.domain_terms.search(question):
+            found["no_domain_terms"] = "decline"
+        return found
+
+    def domain_term_count(self, question: str) -> int:
+        return len(self.domain_terms.findall(question))
 
     @classmethod
     def from_yaml(cls, path: Path) -> Scope:
@@ -54,6 +73,7 @@ class Scope:
                     reply=r["reply"],
                     patterns=tuple(re.compile(p, flags) for p in r["patterns"]),
                     unless=re.compile(r["unless"], flags) if r.get("unless") else None,
+                    hard=bool(r.get("hard", False)),
                 )
                 for r in raw.get("rules", [])
             )
@@ -70,6 +90,7 @@ class Texts:
     greeting: str
     scope: Scope
     extra: dict[str, str] = field(default_factory=dict)
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
 
     REQUIRED = ("disclaimer", "not_answered", "decline", "greeting")
 
@@ -88,6 +109,7 @@ class Texts:
             greeting=found["greeting"],
             scope=Scope.from_yaml(prompts_dir / "scope.yaml"),
             extra=found,
+            vocabulary=Vocabulary.from_yaml(prompts_dir / "vocabulary.yaml"),
         )
 
     def get(self, name: str, **values: object) -> str:

@@ -1,0 +1,186 @@
+"""The answerability gate: should the desk answer this question from what it found, or decline?
+
+A small logistic model over signals of the question and of the retrieval (how close the best passage and
+the best member phrasing are, how much of the question's rare words the top passage covers, how many words
+the knowledge base has never seen, which soft scope rules fire, and how close the question is to the kinds
+of requests the desk declines). It is trained on the eval set's ``dev`` split by ``python bot.py gate
+train`` and saved as a small JSON file (``prompts/answerability-gate.json``) together with the settings it
+was trained for; answering needs only numpy. Hard rules (someone's personal data, doing homework) stay rules.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dispute_desk.lexical import BM25Index, tokens
+from dispute_desk.models import Hit
+from dispute_desk.questions import Question
+
+GATE_VERSION = 1
+SOFT_RULES = ("legal_or_tax", "upwork_not_covered", "other_platform", "no_domain_terms")
+
+FEATURES = (
+    "passage_sim",  # best cosine similarity of a top-3 passage
+    "phrasing_sim",  # best cosine similarity of a member phrasing of a top-3 passage
+    "lexical_top",  # best BM25 score over the question's total term weight
+    "coverage",  # share of the question's term weight found in the top passage (text and phrasings)
+    "unknown_share",  # share of the question's words the knowledge base never uses
+    "domain_terms",  # log(1 + number of dispute/payment words)
+    "length",  # log(1 + number of content words)
+    "asks",  # number of asks found in the message
+    *(f"rule_{name}" for name in SOFT_RULES),
+    "near_decline",  # cosine to the closest centroid of a kind of declined request
+    "near_answer",  # cosine to the closest centroid of a topic of answerable questions
+)
+
+
+class GateError(Exception):
+    """The gate file is missing, malformed, or was trained for other settings; the message says which."""
+
+
+@dataclass(frozen=True)
+class Signals:
+    values: dict[str, float]
+    rules: dict[str, str]  # soft rules that fired: name -> reply
+
+    def vector(self) -> np.ndarray:
+        return np.array([self.values[name] for name in FEATURES], dtype=float)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    answer: bool
+    probability: float  # that the question should be answered
+    threshold: float
+    reasons: tuple[str, ...] = ()  # the signals that pushed most towards declining, for `eval --details`
+    reply: str | None = None  # which decline text to use when ``answer`` is false
+
+    def explain(self) -> str:
+        verdict = "answer" if self.answer else "decline"
+        why = f"; mostly {', '.join(self.reasons)}" if self.reasons else ""
+        return f"gate: {verdict} (p(answerable)={self.probability:.2f}, threshold {self.threshold:.2f}{why})"
+
+
+def _unit(vector: Sequence[float]) -> np.ndarray:
+    array = np.asarray(vector, dtype=float)
+    norm = float(np.linalg.norm(array))
+    return array / norm if norm else array
+
+
+def measure(
+    question: Question,
+    hits: Sequence[Hit],
+    bm25: BM25Index,
+    rules: dict[str, str],
+    domain_terms: int,
+    vector: Sequence[float] | None,
+    centroids: dict[str, np.ndarray] | None = None,
+) -> Signals:
+    """The gate's signals for one question (``centroids``: name -> unit vector, 'decline:*' and 'answer:*')."""
+    top = list(hits[:3])
+    words = tokens(question.text)
+    weights = {term: bm25.idf(term) for term in words if bm25.known(term)}
+    total = sum(weights.values()) or 1.0
+    first = set(tokens(" ".join((top[0].chunk.text, *top[0].chunk.asks)))) if top else set()
+    values = {
+        "passage_sim": max((h.dense for h in top if h.dense is not None), default=0.0),
+        "phrasing_sim": max((h.phrasing for h in top if h.phrasing is not None), default=0.0),
+        "lexical_top": max((h.lexical for h in hits if h.lexical is not None), default=0.0) / total,
+        "coverage": sum(w for term, w in weights.items() if term in first) / total,
+        "unknown_share": (sum(1 for t in words if not bm25.known(t)) / len(words)) if words else 1.0,
+        "domain_terms": math.log1p(domain_terms),
+        "length": math.log1p(len(words)),
+        "asks": float(len(question.asks)),
+        **{f"rule_{name}": float(name in rules) for name in SOFT_RULES},
+        "near_decline": 0.0,
+        "near_answer": 0.0,
+    }
+    if centroids and vector is not None:
+        unit = _unit(vector)
+        for kind in ("decline", "answer"):
+            sims = [float(unit @ c) for name, c in centroids.items() if name.startswith(f"{kind}:")]
+            values[f"near_{kind}"] = max(sims, default=0.0)
+    return Signals(values, rules)
+
+
+@dataclass
+class AnswerabilityGate:
+    """A trained logistic model over ``FEATURES``; see ``dispute_desk.gate_training`` for how it is made."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float
+    centroids: dict[str, np.ndarray]
+    trained_for: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def probability(self, signals: Signals) -> float:
+        z = (signals.vector() - self.mean) / self.scale
+        return float(1.0 / (1.0 + math.exp(-(float(z @ self.coef) + self.intercept))))
+
+    def judge(self, signals: Signals) -> Verdict:
+        p = self.probability(signals)
+        z = (signals.vector() - self.mean) / self.scale
+        pushes = sorted(zip(FEATURES, z * self.coef, strict=True), key=lambda item: item[1])
+        reasons = tuple(f"{name}={signals.values[name]:.2f}" for name, push in pushes[:3] if push < 0)
+        answer = p >= self.threshold
+        reply = None
+        if not answer:
+            reply = next(iter(signals.rules.values()), None)  # a soft rule's own text when one fired
+        return Verdict(answer, p, self.threshold, reasons, reply)
+
+    # -- the file ----------------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": GATE_VERSION,
+            "features": list(FEATURES),
+            "trained_for": self.trained_for,
+            "mean": self.mean.round(6).tolist(),
+            "scale": self.scale.round(6).tolist(),
+            "coef": self.coef.round(6).tolist(),
+            "intercept": round(self.intercept, 6),
+            "threshold": round(self.threshold, 4),
+            "centroids": {name: c.round(5).tolist() for name, c in sorted(self.centroids.items())},
+            "meta": self.meta,
+        }
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path, *, expect: dict[str, Any] | None = None) -> AnswerabilityGate:
+        """Read a gate file; ``expect``: the settings it must have been trained for (model, retrieval)."""
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            if raw.get("version") != GATE_VERSION or list(raw["features"]) != list(FEATURES):
+                raise GateError(f"{path} was made by another version of the gate; run `python bot.py gate train`")
+            gate = cls(
+                mean=np.array(raw["mean"], dtype=float),
+                scale=np.array(raw["scale"], dtype=float),
+                coef=np.array(raw["coef"], dtype=float),
+                intercept=float(raw["intercept"]),
+                threshold=float(raw["threshold"]),
+                centroids={k: _unit(v) for k, v in raw.get("centroids", {}).items()},
+                trained_for=dict(raw.get("trained_for", {})),
+                meta=dict(raw.get("meta", {})),
+            )
+        except FileNotFoundError as exc:
+            raise GateError(f"no answerability gate at {path}; run `python bot.py gate train`") from exc
+        except (ValueError, KeyError, TypeError) as exc:
+            raise GateError(f"{path} is damaged ({exc}); run `python bot.py gate train`") from exc
+        if expect:
+            differs = {k: (gate.trained_for.get(k), v) for k, v in expect.items() if gate.trained_for.get(k) != v}
+            if differs:
+                detail = ", ".join(f"{k}: trained {old!r}, now {new!r}" for k, (old, new) in differs.items())
+                raise GateError(f"{path} was trained for other settings ({detail}); run `python bot.py gate train`")
+        return gate

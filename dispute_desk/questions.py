@@ -1,0 +1,143 @@
+"""Reading a member's question the way a helper would: find the ask(s), keep the story as context.
+
+Members post stories ("I've been on this contract for 3 months ... the client ended it ... what do I do?"),
+often with two asks in one message and time in words ("more than a month ago"). ``understand`` splits the
+message into its asks and the context around them and adds the knowledge base's words for what the member
+said (``prompts/vocabulary.yaml``: "two weeks" -> "14 days", "ghosted" -> "unresponsive"), so that each ask
+can be searched on its own and answered in its own part.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from dispute_desk.lexical import tokens
+
+MAX_ASKS = 3
+
+_SENTENCE = re.compile(r"(?<=[.?!])[\"”')\]]*\s+|\n+|(?<=\?)(?=\S)")
+_ASK_START = re.compile(
+    r"^(so |and |but |also |ok |okay |now |then |pls |please |anyway |honestly |seriously |basically )*"
+    r"(how|what|whats|what's|when|where|why|who|which|can|could|should|would|will|do|does|did|is|are|am|was|were|"
+    r"has|have|any|anyone|anybody|help|tell me|explain|i need to know|i want to know|i'd like to know|"
+    r"wondering|is there|are there|difference|mediation vs|dispute vs|arbitration vs)\b",
+    re.IGNORECASE,
+)
+_ASK_INSIDE = re.compile(
+    r"\b(what (do|should|can|now|happens|are my)|how (do|can|long|much|many|does)|what now|am i protected|"
+    r"do i (have|get|need|lose|win)|can i|is it (normal|allowed|possible|true|legal|safe)|any (advice|idea|tips)|"
+    r"what are my options|is that (allowed|normal|true|right)|should i)\b",
+    re.IGNORECASE,
+)
+# "... and will this hurt my JSS?": a second question joined to the first inside one sentence.
+_SECOND_ASK = re.compile(
+    r"[,;]?\s+(?:and|also|plus|\+)\s+(?:also\s+)?(?=(?:will|would|can|could|does|do|is|are|should|what|how|when|"
+    r"where|why|who|am i)\b)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A member's message, read: the whole text, its asks, and the story around them."""
+
+    text: str
+    asks: tuple[str, ...]
+    context: str
+    expansion: str = ""  # the knowledge base's words for what the member said, searched but never shown
+
+    @property
+    def search_text(self) -> str:
+        return f"{self.text} {self.expansion}".strip()
+
+    def ask_queries(self, vocabulary: Vocabulary | None = None) -> tuple[str, ...]:
+        """One search query per ask: short asks ("what do I do?") carry the sentence before them."""
+        if len(self.asks) <= 1 and not self.context:
+            return ()
+        out = []
+        for ask in self.asks:
+            query = ask
+            if len(tokens(ask)) < 4 and self.context:
+                query = f"{_last_sentence(self.context)} {ask}"
+            if vocabulary is not None:
+                query = f"{query} {vocabulary.expand(query)}".strip()
+            out.append(query)
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    pattern: re.Pattern[str]
+    means: str
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Member wording mapped to knowledge-base wording (``prompts/vocabulary.yaml``)."""
+
+    rules: tuple[_Rule, ...] = ()
+
+    @classmethod
+    def from_yaml(cls, path: Path) -> Vocabulary:
+        if not path.exists():
+            return cls()
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        rules = [
+            _Rule(re.compile(entry["pattern"], re.IGNORECASE), str(entry["means"]))
+            for key in ("time_words", "phrases")
+            for entry in raw.get(key) or []
+        ]
+        return cls(tuple(rules))
+
+    def expand(self, text: str) -> str:
+        """The knowledge-base words for what ``text`` says, space-separated, each once."""
+        found = [rule.means for rule in self.rules if rule.pattern.search(text)]
+        return " ".join(dict.fromkeys(found))
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+
+
+def _last_sentence(text: str) -> str:
+    parts = _sentences(text)
+    return parts[-1] if parts else text
+
+
+def is_ask(sentence: str) -> bool:
+    return sentence.rstrip().endswith("?") or bool(_ASK_START.match(sentence) or _ASK_INSIDE.search(sentence))
+
+
+def understand(text: str, vocabulary: Vocabulary | None = None) -> Question:
+    """Split ``text`` into its asks (at most three, in order) and the context; the last sentence is the ask
+    when no sentence reads as one.
+    """
+    sentences = _sentences(text)
+    asks: list[str] = []
+    context: list[str] = []
+    for sentence in sentences:
+        if is_ask(sentence):
+            asks.extend(part.strip() for part in _SECOND_ASK.split(sentence) if len(tokens(part)) >= 1)
+        else:
+            context.append(sentence)
+    if not asks and sentences:
+        asks = [sentences[-1]]
+        context = sentences[:-1]
+    asks = _merge_fragments(asks)[:MAX_ASKS]
+    expansion = vocabulary.expand(text) if vocabulary is not None else ""
+    return Question(text=text, asks=tuple(asks), context=" ".join(context), expansion=expansion)
+
+
+def _merge_fragments(asks: list[str]) -> list[str]:
+    """Asks with no content word of their own ("right?", "what now?") join the ask before them."""
+    out: list[str] = []
+    for ask in asks:
+        if out and len(tokens(ask)) < 2:
+            out[-1] = f"{out[-1]} {ask}"
+        else:
+            out.append(ask)
+    return out
