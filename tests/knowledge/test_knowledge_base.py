@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ingest.chunking import chunk_document
 from ingest.discovery import Candidate, walk
@@ -133,3 +134,67 @@ def test_readme_has_disclaimer_and_update_steps() -> None:
     assert "legal advice" in text
     assert "not affiliated" in text
     assert "bot.py ingest" in text
+
+
+# Question variants ("asks"): member phrasings stored next to each section / thread, embedded but never shown.
+_POLICY_SECTION = re.compile(r"^## (\d+\.\d+) ", re.M)
+_POLICY_ASKS = re.compile(
+    r"^## (\d+\.\d+) [^\n]*\n<!-- facts:[^\n]*-->\n<!-- asks:\n((?:- [^\n]*\n)*)-->\n\S", re.M)
+_FORUM_ASKS = re.compile(r"^asks:\n((?:  - [^\n]*\n)+)", re.M)
+
+
+def _raw_asks() -> dict[str, list[str]]:
+    """Every asks list in the knowledge base, read from the raw files: {'file § 2.5' or 'thread': [phrasings]}."""
+    found: dict[str, list[str]] = {}
+    for path in sorted((KNOWLEDGE / "policy").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        numbers = _POLICY_SECTION.findall(text)
+        blocks = {m.group(1): m.group(2) for m in _POLICY_ASKS.finditer(text)}
+        assert numbers and set(numbers) == set(blocks), (
+            f"{path.name}: sections without an asks block right under the facts comment: "
+            f"{sorted(set(numbers) - set(blocks))}")
+        for number, block in blocks.items():
+            found[f"{path.name} § {number}"] = [line[2:] for line in block.splitlines()]
+    for path in sorted((KNOWLEDGE / "forum").glob("*.md")):
+        front = path.read_text(encoding="utf-8").split("\n---\n", 1)[0] + "\n"
+        match = _FORUM_ASKS.search(front)
+        assert match, f"{path.name} has no asks: list in its front matter"
+        found[path.name] = [line[4:] for line in match.group(1).splitlines()]
+        assert yaml.safe_load(front.removeprefix("---\n"))["asks"] == found[path.name], (
+            f"{path.name}: an asks item does not read back as the same plain string")
+    return found
+
+
+def test_every_section_and_thread_has_member_phrasings() -> None:
+    asks = _raw_asks()
+    policy_keys = [k for k in asks if " § " in k]
+    assert len(policy_keys) >= 70
+    assert len(asks) - len(policy_keys) == len(list((KNOWLEDGE / "forum").glob("*.md")))
+    for where, items in asks.items():
+        low, high = (3, 8) if " § " in where else (3, 5)
+        assert low <= len(items) <= high, f"{where}: {len(items)} asks, expected {low}-{high}"
+        for item in items:
+            assert item.strip(), f"{where}: empty phrasing"
+            assert len(item) <= 200, f"{where}: phrasing over 200 characters: {item!r}"
+            assert "-->" not in item and "|" not in item, f"{where}: {item!r}"
+
+
+def test_no_phrasing_is_used_twice() -> None:
+    seen: dict[str, str] = {}
+    for where, items in _raw_asks().items():
+        for item in items:
+            key = " ".join(re.sub(r"[^\w$%\s]", " ", item.lower()).split())
+            assert key not in seen, f"{item!r} appears in both {seen[key]} and {where}"
+            seen[key] = where
+
+
+def test_phrasings_never_leak_into_the_quoted_text(
+    policy: list[ParsedDocument], forum: list[ParsedDocument]
+) -> None:
+    asks = [item for items in _raw_asks().values() for item in items]
+    passages = [s.text for doc in policy for s in doc.sections] + [p.text for doc in forum for p in doc.posts]
+    for text in passages:
+        assert "asks:" not in text and "<!--" not in text
+    joined = "\n".join(passages).lower()
+    leaked = [item for item in asks if item.lower() in joined]
+    assert not leaked, f"phrasings found in the answer text: {leaked[:5]}"
