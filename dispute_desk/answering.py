@@ -273,7 +273,9 @@ class _Vocabulary:
             names.append(opener.group(1))
         if self.lower:  # without policy text to compare with, only the opener can be told
             rest = sentence.split(" ", 1)[1] if " " in sentence else ""
-            names += [w for w in _CAPITALISED.findall(rest) if w not in self.capitalised and w.lower() not in self.lower]
+            names += [
+                w for w in _CAPITALISED.findall(rest) if w not in self.capitalised and w.lower() not in self.lower
+            ]
         return names
 
 

@@ -23,6 +23,11 @@ class EvalItem:
     facts: tuple[str, ...]
     answerable: bool
     topic: str = ""
+    category: str = ""  # decline kind, or lookalike-*: in scope although it looks like a decline
+
+    @property
+    def lookalike(self) -> bool:
+        return self.category.startswith("lookalike")
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,8 @@ class ItemResult:
     cited_facts: tuple[str, ...]
     latency_ms: float
     topic: str = ""
+    category: str = ""
+    why: str = ""  # the rule or the gate's reading behind answering or declining
 
     @property
     def retrieved_hit(self) -> bool:
@@ -57,6 +64,7 @@ class EvalReport:
     decline_recall: float
     latency_p50_ms: float
     latency_p95_ms: float
+    lookalikes_declined: float = 0.0  # in-scope look-alikes wrongly declined (share of them)
     k: int = 5
     items: list[ItemResult] = field(default_factory=list)
 
@@ -97,6 +105,7 @@ def load_questions(path: Path) -> list[EvalItem]:
                     facts=tuple(raw.get("facts", [])),
                     answerable=bool(raw["answerable"]),
                     topic=str(raw.get("topic", "")),
+                    category=str(raw.get("category", "")),
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -118,6 +127,14 @@ def _ratio(numerator: int, denominator: int) -> float:
     return round(numerator / denominator, 4) if denominator else 1.0
 
 
+def load_question_files(paths: Sequence[Path]) -> list[EvalItem]:
+    """Questions of several files, in order (ids must not repeat across them)."""
+    items: list[EvalItem] = []
+    for path in paths:
+        items += load_questions(path)
+    return items
+
+
 def run_eval(desk: Desk, items: Sequence[EvalItem], k: int = 5) -> EvalReport:
     results = []
     for item in items:
@@ -127,8 +144,9 @@ def run_eval(desk: Desk, items: Sequence[EvalItem], k: int = 5) -> EvalReport:
         cited = tuple(dict.fromkeys(f for source in answer.sources for f in source.facts)) if answer.answered else ()
         results.append(
             ItemResult(item.id, item.question, item.answerable, answer.answered, item.facts, facts, cited,
-                       answer.latency_ms, item.topic)
+                       answer.latency_ms, item.topic, item.category, answer.why)
         )
+    lookalikes = [r for r in results if r.category.startswith("lookalike")]
     answerable = [r for r in results if r.answerable]
     expected_total = sum(len(r.expected) for r in answerable)
     found_total = sum(len(set(r.expected) & set(r.retrieved_facts)) for r in answerable)
@@ -145,6 +163,7 @@ def run_eval(desk: Desk, items: Sequence[EvalItem], k: int = 5) -> EvalReport:
         decline_recall=_ratio(sum(not r.answered for r in unanswerable), len(unanswerable)),
         latency_p50_ms=round(statistics.median(latencies), 2) if latencies else 0.0,
         latency_p95_ms=round(percentile(latencies, 95), 2),
+        lookalikes_declined=_ratio(sum(not r.answered for r in lookalikes), len(lookalikes)) if lookalikes else 0.0,
         k=k,
         items=results,
     )

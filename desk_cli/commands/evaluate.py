@@ -11,13 +11,15 @@ from rich.console import Console
 from desk_cli import exit_codes
 from desk_cli.render import summary_table
 from dispute_desk.desk import Desk
-from dispute_desk.evaluation import EvalSetError, load_questions, run_eval
+from dispute_desk.evaluation import EvalSetError, load_question_files, run_eval
 from dispute_desk.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("eval", help="score the desk on a question set (JSONL)")
-    parser.add_argument("file", type=Path, help="questions: one {question, facts, answerable} per line")
+    parser.add_argument("file", type=Path, nargs="+",
+                        help="question files (JSONL): one {question, facts, answerable} per line, e.g. "
+                             "tests/eval/dev.jsonl or tests/eval/test.jsonl")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--details", action="store_true", help="list the questions that went wrong")
     parser.add_argument("--retriever", choices=("hybrid", "dense"), default="hybrid",
@@ -27,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def handle(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     try:
-        items = load_questions(args.file)
+        items = load_question_files(args.file)
     except EvalSetError as exc:
         console.print(f"[red]{exc}[/red]")
         return exit_codes.USAGE
@@ -44,14 +46,16 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         ("answerable questions answered", f"{report.answered_rate:.3f}"),
         ("decline precision", f"{report.decline_precision:.3f}"),
         ("decline recall", f"{report.decline_recall:.3f}"),
+        ("in-scope look-alikes wrongly declined", f"{report.lookalikes_declined:.3f}"),
         ("latency p50 / p95 (ms)", f"{report.latency_p50_ms:.1f} / {report.latency_p95_ms:.1f}"),
     ]
-    console.print(summary_table(f"Evaluation of {args.file} ({args.retriever} retrieval)", rows))
+    names = " + ".join(str(f) for f in args.file)
+    console.print(summary_table(f"Evaluation of {names} ({args.retriever} retrieval)", rows), markup=False)
     if args.details:
         for item in report.failures():
             what = "answered, should decline" if not item.answerable else (
                 "declined" if not item.answered else "answer lacks expected fact")
-            console.print(f"[yellow]{item.id}[/yellow] {what}: {item.question} "
-                          f"(expected {','.join(item.expected)}; retrieved {','.join(item.retrieved_facts[:8])})",
-                          highlight=False)
+            console.print(f"{item.id} {what}: {item.question} "
+                          f"(expected {','.join(item.expected)}; retrieved {','.join(item.retrieved_facts[:8])}; "
+                          f"{item.why or 'no decision recorded'})", highlight=False, markup=False)
     return exit_codes.OK

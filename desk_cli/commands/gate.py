@@ -1,0 +1,60 @@
+"""`bot.py gate train`: (re)train the answerability gate on the eval set's dev split and save it."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+from desk_cli import exit_codes
+from desk_cli.render import summary_table
+from dispute_desk.desk import Desk
+from dispute_desk.evaluation import EvalSetError, load_question_files
+from dispute_desk.settings import PROJECT_DIR, Settings
+
+EVAL_DIR = PROJECT_DIR / "tests" / "eval"
+DEFAULT_TRAINING = (EVAL_DIR / "dev.jsonl", EVAL_DIR / "questions.jsonl")
+HELD_OUT = "test.jsonl"
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("gate", help="train the answerability gate (decides answer or decline)")
+    actions = parser.add_subparsers(dest="action", required=True)
+    train = actions.add_parser("train", help="fit the gate on labelled questions and save it")
+    train.add_argument("files", type=Path, nargs="*", default=list(DEFAULT_TRAINING),
+                       help="labelled question files (default: tests/eval/dev.jsonl and questions.jsonl)")
+    train.add_argument("--out", type=Path, default=None,
+                       help="where to save (default: prompts/answerability-gate.json)")
+    train.add_argument("--min-precision", type=float, default=0.97,
+                       help="decline precision the threshold must keep on cross-validation")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    from dispute_desk.gate_training import train_gate  # scikit-learn: only when training
+
+    if any(path.name == HELD_OUT for path in args.files):
+        console.print(f"refusing to train on {HELD_OUT}: it is the held-out split the CI gate is judged on",
+                      markup=False)
+        return exit_codes.USAGE
+    try:
+        items = load_question_files(args.files)
+    except EvalSetError as exc:
+        console.print(str(exc), markup=False)
+        return exit_codes.USAGE
+    desk = Desk.open(settings)
+    with console.status(f"measuring {len(items)} questions..."):
+        gate, report = train_gate(desk, items, sources=args.files, min_precision=args.min_precision)
+    out = args.out or settings.gate_path
+    gate.save(out)
+    rows = [
+        ("questions (of which to decline)", f"{report.questions} ({report.declines})"),
+        ("threshold p(answerable)", f"{report.threshold:.3f}"),
+        ("cross-validated decline precision", f"{report.cv_decline_precision:.3f}"),
+        ("cross-validated decline recall", f"{report.cv_decline_recall:.3f}"),
+        ("cross-validated answerable declined", f"{report.cv_answerable_declined:.3f}"),
+        ("saved to", str(out)),
+    ]
+    console.print(summary_table("Answerability gate", rows))
+    return exit_codes.OK

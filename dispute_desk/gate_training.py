@@ -1,0 +1,162 @@
+"""Training the answerability gate from labelled questions (the eval set's ``dev`` split; never ``test``).
+
+For every question the desk is asked to inspect (read, search, measure) without deciding; the gate's centroid
+signals are computed leaving the question itself out of its own centroid; a standardised logistic regression
+(scikit-learn, imported only here) is fitted with balanced classes; and the decision threshold is the one
+that, on cross-validated probabilities, declines the most must-decline questions while keeping decline
+precision at ``min_precision``. The result is written as plain JSON (see ``dispute_desk.gate``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from dispute_desk.desk import Desk
+from dispute_desk.evaluation import EvalItem
+from dispute_desk.gate import AnswerabilityGate, Signals
+
+MIN_CENTROID_ITEMS = 3
+
+
+@dataclass(frozen=True)
+class TrainingReport:
+    questions: int
+    declines: int
+    threshold: float
+    cv_decline_precision: float
+    cv_decline_recall: float
+    cv_answerable_declined: float
+
+
+def _label(item: EvalItem) -> str:
+    """The centroid an item belongs to: 'decline:<category>' or 'answer:<topic>'."""
+    if item.answerable:
+        return f"answer:{item.topic or 'any'}"
+    return f"decline:{item.category or item.topic or 'any'}"
+
+
+def _centroid_features(vectors: np.ndarray, labels: Sequence[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Each question's cosine to the nearest decline and answer centroid (its own vector left out of its own
+    centroid), and the centroids themselves.
+    """
+    sums: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(vectors.shape[1]))
+    counts: dict[str, int] = defaultdict(int)
+    for vector, label in zip(vectors, labels, strict=True):
+        sums[label] += vector
+        counts[label] += 1
+    names = [name for name in sums if counts[name] >= MIN_CENTROID_ITEMS]
+    out = np.zeros((len(vectors), 2))
+    for i, (vector, label) in enumerate(zip(vectors, labels, strict=True)):
+        for column, kind in enumerate(("decline", "answer")):
+            best = 0.0
+            for name in names:
+                if not name.startswith(f"{kind}:"):
+                    continue
+                total, count = sums[name], counts[name]
+                if name == label:
+                    total, count = total - vector, count - 1
+                centre = total / max(count, 1)
+                norm = np.linalg.norm(centre)
+                if norm:
+                    best = max(best, float(vector @ centre / norm))
+            out[i, column] = best
+    centroids = {name: sums[name] / np.linalg.norm(sums[name]) for name in names}
+    return out, centroids
+
+
+def _threshold(probabilities: np.ndarray, answerable: np.ndarray, min_precision: float) -> float:
+    """The highest-recall decline threshold whose decline precision is at least ``min_precision``."""
+    best = 0.5
+    best_recall = -1.0
+    for threshold in np.unique(np.round(probabilities, 3)):
+        declined = probabilities < threshold
+        if not declined.any():
+            continue
+        precision = float((~answerable[declined]).mean())
+        recall = float(declined[~answerable].mean()) if (~answerable).any() else 0.0
+        if precision >= min_precision and recall > best_recall:
+            best, best_recall = float(threshold), recall
+    return best
+
+
+def train_gate(
+    desk: Desk, items: Sequence[EvalItem], *, sources: Sequence[Path] = (), min_precision: float = 0.97, c: float = 1.0
+) -> tuple[AnswerabilityGate, TrainingReport]:
+    """Fit the gate on ``items`` through ``desk`` (which must not use a gate's centroids while measuring)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    desk = _without_gate(desk)
+    inspections = [desk.inspect(item.question) for item in items]
+    vectors = np.array([_unit(i.vector) for i in inspections])
+    near, centroids = _centroid_features(vectors, [_label(item) for item in items])
+    rows = []
+    for inspection, (near_decline, near_answer) in zip(inspections, near, strict=True):
+        values = dict(inspection.signals.values, near_decline=float(near_decline), near_answer=float(near_answer))
+        rows.append(Signals(values, inspection.signals.rules).vector())
+    x = np.array(rows)
+    y = np.array([item.answerable for item in items])
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=7)
+    probabilities = cross_val_predict(model, z, y, cv=folds, method="predict_proba")[:, 1]
+    threshold = _threshold(probabilities, y, min_precision)
+    model.fit(z, y)
+    declined = probabilities < threshold
+    report = TrainingReport(
+        questions=len(items),
+        declines=int((~y).sum()),
+        threshold=threshold,
+        cv_decline_precision=round(float((~y[declined]).mean()) if declined.any() else 1.0, 4),
+        cv_decline_recall=round(float(declined[~y].mean()) if (~y).any() else 1.0, 4),
+        cv_answerable_declined=round(float(declined[y].mean()) if y.any() else 0.0, 4),
+    )
+    digest = hashlib.sha256("\n".join(f"{i.id}\t{i.question}\t{i.answerable}" for i in items).encode()).hexdigest()
+    gate = AnswerabilityGate(
+        mean=mean,
+        scale=scale,
+        coef=model.coef_[0],
+        intercept=float(model.intercept_[0]),
+        threshold=threshold,
+        centroids=centroids,
+        trained_for={"embedding_model": desk.embedder.name},
+        meta={
+            "trained": datetime.now(UTC).isoformat(timespec="seconds"),
+            "sources": [str(p) for p in sources],
+            "questions_sha256": digest[:16],
+            "report": report.__dict__,
+            "retrieval": {
+                "top_k": desk.settings.top_k,
+                "candidates": desk.settings.candidates,
+                "rrf_k": desk.settings.rrf_k,
+                "phrasing_weight": desk.settings.phrasing_weight,
+            },
+        },
+    )
+    return gate, report
+
+
+def _unit(vector: Sequence[float]) -> np.ndarray:
+    array = np.asarray(vector, dtype=float)
+    norm = np.linalg.norm(array)
+    return array / norm if norm else array
+
+
+def _without_gate(desk: Desk) -> Desk:
+    """The same desk measuring without a gate's centroids (they are being learned)."""
+    if desk.gate is None:
+        return desk
+    clone = object.__new__(Desk)
+    clone.__dict__.update(desk.__dict__)
+    clone.gate = None
+    return clone
+
