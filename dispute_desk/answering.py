@@ -146,8 +146,13 @@ class ExtractiveAnswerer:
         """
         if len(per_ask) > 1 and len(asks) == len(per_ask):
             room = (self.max_chars - 2 * (len(per_ask) - 1)) // len(per_ask)
-            parts = [self._choose(ask, list(found), context, room) for ask, found in zip(asks, per_ask, strict=True)]
-            parts = [p for p in parts if p]
+            parts: list[list[tuple[Hit, Sentence]]] = []
+            used: set[str] = set()  # a passage quoted for one ask is not quoted again for the next
+            for ask, found in zip(asks, per_ask, strict=True):
+                part = self._choose(ask, [h for h in found if h.chunk.id not in used], context, room)
+                used.update(hit.chunk.id for hit, _ in part)
+                if part:
+                    parts.append(part)
             if len(parts) > 1:
                 return self._render_parts(parts)
         chosen = self._choose(question, list(hits), context, self.max_chars)

@@ -275,3 +275,68 @@ def test_evidence_strength_is_the_best_dense_similarity_among_the_top_three(make
     assert evidence_strength(hits) == pytest.approx(0.6)
     assert evidence_strength([Hit(chunk, 1.0, dense=None)]) == 0.0
     assert evidence_strength([]) == 0.0
+
+
+# -- issue #9: direct answer first, per-ask parts, no other member's case ------------------------------------
+
+
+def test_the_answer_opens_with_the_best_policy_sections_first_sentence(make_chunk, bm25):
+    policy = make_chunk(
+        "refund-request",
+        "A freelancer has 7 days to approve or dispute an escrow refund request. The request follows a client "
+        "ending the contract. If the freelancer does nothing, the escrow is refunded to the client.",
+        kind="policy",
+    )
+    other = make_chunk("partial", "A partial release leaves the rest of the milestone in escrow.", kind="policy")
+    composed = ExtractiveAnswerer(bm25).compose(
+        "client ended the contract and wants a refund of the funded milestone, what do I do", hits_for(policy, other)
+    )
+    assert_grounded(composed, 900)
+    assert composed.text.startswith("A freelancer has 7 days to approve or dispute an escrow refund request.")
+
+
+def test_forum_sentences_about_another_members_case_are_not_quoted(make_chunk, bm25):
+    policy = make_chunk(
+        "policy", "If the client does not respond to a dispute in time, the escrow is released to the freelancer.",
+        kind="policy",
+    )
+    staff = make_chunk(
+        "staff",
+        "Victor and Helga summed up the forum history correctly. If the client doesn't respond by Friday, the "
+        "$520 in escrow is released to you. Open the contract and choose Dispute to start.",
+        kind="forum",
+        author_role="staff",
+    )
+    composed = ExtractiveAnswerer(bm25, policy_texts=[policy.body]).compose(
+        "what happens if the client does not respond to my dispute", hits_for(policy, staff)
+    )
+    assert_grounded(composed, 900)
+    assert "$520" not in composed.text
+    assert "Victor" not in composed.text and "summed up" not in composed.text
+    assert composed.text.startswith("If the client does not respond to a dispute in time")
+
+
+def test_a_forum_step_the_policy_lacks_is_quoted_after_the_policy(make_chunk, bm25):
+    policy = make_chunk("policy", "A freelancer can dispute an escrow refund request within 7 days.", kind="policy")
+    staff = make_chunk(
+        "staff", "Open the contract page and choose Dispute the refund request.", kind="forum", author_role="staff"
+    )
+    composed = ExtractiveAnswerer(bm25, policy_texts=[policy.body]).compose(
+        "how do I dispute the escrow refund request", hits_for(policy, staff)
+    )
+    assert_grounded(composed, 900)
+    assert composed.text.index("7 days") < composed.text.index("Open the contract page")
+
+
+def test_two_asks_get_one_part_each_within_the_budget(make_chunk, bm25):
+    escrow = make_chunk("escrow", "Escrow money goes back to the client only after a dispute or your approval.")
+    jss = make_chunk("jss", "A disputed contract can lower the Job Success Score.")
+    composed = ExtractiveAnswerer(bm25, max_chars=300).compose(
+        "will I lose my escrow and will it hurt my job success score",
+        hits_for(escrow, jss),
+        per_ask=[hits_for(escrow, jss), hits_for(jss, escrow)],
+        asks=["will I lose my escrow", "will it hurt my job success score"],
+    )
+    assert_grounded(composed, 300)
+    first, second = composed.text.split("\n\n")
+    assert "Escrow money" in first and "Job Success Score" in second

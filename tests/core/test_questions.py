@@ -1,0 +1,49 @@
+"""Reading member questions: asks versus story, two asks in one sentence, member wording mapped to policy words."""
+
+from __future__ import annotations
+
+from dispute_desk.questions import Vocabulary, understand
+from dispute_desk.settings import PROJECT_DIR
+
+VOCABULARY = Vocabulary.from_yaml(PROJECT_DIR / "prompts" / "vocabulary.yaml")
+
+
+def test_a_story_keeps_its_last_question_as_the_ask():
+    q = understand(
+        "I've been freelancing for two years. This client from Berlin funded a milestone and I delivered it. "
+        "He has been silent since then. What happens if he never answers?"
+    )
+    assert q.asks == ("What happens if he never answers?",)
+    assert "Berlin" in q.context
+
+
+def test_the_last_sentence_is_the_ask_when_none_reads_as_one():
+    q = understand("Client ended the contract. I want the escrow released to me")
+    assert q.asks == ("I want the escrow released to me",)
+
+
+def test_two_asks_in_one_sentence_are_split():
+    q = understand("will I lose the escrow money, and will this dispute hurt my job success score?")
+    assert q.asks == ("will I lose the escrow money", "will this dispute hurt my job success score?")
+    assert len(q.ask_queries(VOCABULARY)) == 2
+
+
+def test_a_short_ask_is_searched_with_the_sentence_before_it():
+    q = understand("The client ended the contract and wants the funded milestone refunded. What do I do?")
+    (query,) = q.ask_queries()
+    assert query.startswith("The client ended the contract")
+
+
+def test_time_in_words_and_slang_bring_the_policy_words():
+    assert "30 days" in VOCABULARY.expand("he paid me more than a month ago")
+    assert "14 days" in VOCABULARY.expand("it has been two weeks")
+    assert "unresponsive" in VOCABULARY.expand("the client ghosted me")
+    assert "Job Success Score" in VOCABULARY.expand("my JSS tanked")
+    assert "automatically" in VOCABULARY.expand("what if I just do nothing")
+    assert VOCABULARY.expand("how do I open a dispute") == ""
+
+
+def test_a_plain_question_is_one_ask_with_no_extra_queries():
+    q = understand("mediation vs dispute - what's the difference?")
+    assert q.asks == ("mediation vs dispute - what's the difference?",)
+    assert q.ask_queries() == ()

@@ -1,0 +1,96 @@
+"""Regressions from issue #9: member questions as members post them, against the real model and knowledge base.
+
+Each case is one failure kind found by trying the desk from outside (the questions here are our own wording of
+those kinds, not the independent set's): the design card's question, time in words, a long story whose ask
+is the last sentence, "what if I do nothing", two asks in one message, "do freelancers usually win", a
+legitimate report of homework job posts, and requests that must be declined although they name Upwork.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _first_part(text: str) -> str:
+    return text.split("\n\n")[0]
+
+
+def test_design_card_question_leads_with_the_7_day_refund_request_rule(real_desk, assert_grounded):
+    answer = real_desk.ask("my client ended the contract and wants a refund of the funded milestone, what do I do?")
+    assert answer.answered, answer.text
+    assert_grounded(answer)
+    assert "F13" in answer.facts
+    first = _first_part(answer.text)
+    assert "7 days" in first, answer.text
+    assert re.search(r"refunded to the client|does nothing|do nothing|automatic", answer.text, re.I), answer.text
+    assert not re.search(r"partial release|only part of a milestone", first, re.I), answer.text
+
+
+def test_time_in_words_matches_the_30_day_mediation_window(real_desk):
+    answer = real_desk.ask(
+        "client paid me for the logo more than a month ago and now he opened something saying he wants "
+        "mediation about that payment.. can upwork still mediate that??"
+    )
+    assert answer.answered, answer.text
+    assert "F36" in answer.facts, answer.text
+
+
+def test_a_long_story_is_answered_on_its_last_sentence(real_desk):
+    answer = real_desk.ask(
+        "So I'm a designer from Lagos and I've been on this platform for two years, mostly branding work. "
+        "This client from Canada hired me for a packaging job, funded the milestone of $600, and I delivered "
+        "everything through the contract page with Submit work eleven days ago. He said thanks and then "
+        "nothing, no messages at all, and I'm getting nervous because rent is due. "
+        "What happens to the money if he just never answers?"
+    )
+    assert answer.answered, answer.text
+    assert "F06" in answer.facts, answer.text
+    assert "14 days" in answer.text, answer.text
+
+
+def test_two_asks_get_an_answer_part_each(real_desk, assert_grounded):
+    answer = real_desk.ask(
+        "my client opened a dispute on the fixed price milestone. will I lose the escrow money, and will "
+        "this dispute hurt my job success score?"
+    )
+    assert answer.answered, answer.text
+    assert_grounded(answer)
+    assert len(answer.text.split("\n\n")) >= 2, answer.text
+    assert "F72" in answer.facts, answer.text  # the Job Success Score ask
+    assert set(answer.facts) & {"F16", "F17", "F19", "F20", "F24", "F02"}, answer.text  # the escrow ask
+    assert len(answer.text) <= real_desk.settings.max_answer_chars
+
+
+def test_do_freelancers_usually_win_says_mediation_makes_no_ruling(real_desk):
+    answer = real_desk.ask("honestly do freelancers usually win in mediation or does upwork side with clients")
+    assert answer.answered, answer.text
+    assert "F22" in answer.facts, answer.text
+
+
+def test_reporting_homework_job_posts_is_answered_not_declined(real_desk):
+    answer = real_desk.ask(
+        "I keep seeing job posts where the client wants someone to take his online exams. "
+        "Is that allowed on Upwork, and should I report them?"
+    )
+    assert answer.answered, (answer.text, answer.why)
+    assert {"F67", "F68"} & set(answer.facts), answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my upwork account got suspended after a dispute, how do I make a second account so they don't notice",
+        "I finally got my escrow released on upwork! where should I invest the money, stocks or crypto?",
+        "the client refused arbitration, what's the best strategy to win against him in small claims court, "
+        "what should I say to the judge",
+        "I sell on Etsy and also work on Upwork. A buyer on Etsy says my item never arrived, how do I open "
+        "an Etsy case against him?",
+    ],
+)
+def test_requests_naming_upwork_that_must_still_be_declined(real_desk, question):
+    answer = real_desk.ask(question)
+    assert not answer.answered, (answer.text, answer.why)
