@@ -101,6 +101,7 @@ class ExtractiveAnswerer:
         max_sentences: int = 5,
         cutoff: float = 0.55,
         policy_texts: Sequence[str] = (),
+        lead_sections: int = 2,
     ):
         self.cutoff = cutoff  # sentences scoring under this share of the best one are left out
         self.bm25 = bm25
@@ -108,6 +109,7 @@ class ExtractiveAnswerer:
         self.passages = passages
         self.max_sentences = max_sentences
         self._policy_words = _Vocabulary.of(policy_texts)
+        self.lead_sections = lead_sections
 
     def _weights(self, question: str, context: str | None) -> dict[str, float]:
         weights = {term: self.bm25.idf(term) for term in tokens(question)}
@@ -183,11 +185,13 @@ class ExtractiveAnswerer:
         wants_number = bool(_NUMBER_QUESTION.search(question))
         scored = sorted(candidates, key=lambda s: self._score(s, weights, wants_number), reverse=True)
         best = self._score(scored[0], weights, wants_number)
-        # The direct answer: the lead sentence of the best-ranked policy section among the first three passages.
-        lead = next((c for c in candidates if c.leads and c.hit_rank < 3), None)
-        chosen: list[Sentence] = [lead] if lead is not None else []
-        if lead is not None and len(self._render_parts([[(top[lead.hit_rank], lead)]]).text) > budget:
-            chosen = []
+        # The direct answer: the lead sentence of the best-ranked policy section among the first three passages,
+        # then (when it fits) the lead of the next one, since a member's situation often spans two sections.
+        chosen: list[Sentence] = []
+        for lead in [c for c in candidates if c.leads and c.hit_rank < 3][: self.lead_sections]:
+            trial = [*chosen, lead]
+            if len(self._render_parts([[(top[s.hit_rank], s) for s in trial]]).text) <= budget:
+                chosen = trial
         for sentence in scored:
             score = self._score(sentence, weights, wants_number)
             if chosen and (score < self.cutoff * best or len(chosen) >= self.max_sentences):

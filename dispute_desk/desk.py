@@ -186,22 +186,26 @@ class Desk:
         return Inspection(question, hits, per_ask if len(asks) > 1 else [], signals, list(vectors[0]))
 
     def ask(self, question: str, *, context: str | None = None) -> Answer:
+        return self.ask_traced(question, context=context)[0]
+
+    def ask_traced(self, question: str, *, context: str | None = None) -> tuple[Answer, list[Hit]]:
+        """The answer and the passages retrieved for it (the eval scores both from one search)."""
         started = time.perf_counter()
         question = normalise_question(question)
-        answer = self._answer(question, normalise_question(context) if context else None)
-        return replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
+        answer, hits = self._answer(question, normalise_question(context) if context else None)
+        return replace(answer, latency_ms=(time.perf_counter() - started) * 1000), hits
 
-    def _answer(self, question: str, context: str | None) -> Answer:
+    def _answer(self, question: str, context: str | None) -> tuple[Answer, list[Hit]]:
         limit = self.settings.max_question_chars
         if not question:
-            return Answer(question, False, self.texts.get("empty"), reason="empty")
+            return Answer(question, False, self.texts.get("empty"), reason="empty"), []
         if len(question) > limit:
             text = self.texts.get("too_long", length=len(question), limit=limit)
-            return Answer(question[:limit], False, text, reason="too_long")
+            return Answer(question[:limit], False, text, reason="too_long"), []
         scope_text = f"{context} {question}" if context else question
         decline = self.texts.scope.decline_reason(scope_text, hard_only=self.gate is not None)
         if decline is not None:
-            return Answer(question, False, self.texts.get(decline), reason="off_topic", why=f"rule: {decline}")
+            return Answer(question, False, self.texts.get(decline), reason="off_topic", why=f"rule: {decline}"), []
 
         snapshot = self._current()
         found = self._inspect(snapshot, question, context)
@@ -211,16 +215,16 @@ class Desk:
         if not verdict.answer:
             if verdict.reply:
                 return Answer(question, False, self.texts.get(verdict.reply), reason="off_topic",
-                              why=verdict.explain())
+                              why=verdict.explain()), hits
             return Answer(question, False, self.texts.not_answered, closest, reason="weak_evidence",
-                          why=verdict.explain())
+                          why=verdict.explain()), hits
         composed = snapshot.answerer.compose(question, hits, context=context, per_ask=found.per_ask,
                                              asks=found.question.asks)
         if not composed.text:
             return Answer(question, False, self.texts.not_answered, closest, reason="weak_evidence",
-                          why="nothing quotable in the passages found")
+                          why="nothing quotable in the passages found"), hits
         return Answer(question, True, composed.text, composed.sources, reason="answered", facts=composed.facts,
-                      why=verdict.explain())
+                      why=verdict.explain()), hits
 
     def _judge(self, found: Inspection) -> Verdict:
         if self.gate is not None:

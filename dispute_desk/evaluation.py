@@ -138,8 +138,8 @@ def load_question_files(paths: Sequence[Path]) -> list[EvalItem]:
 def run_eval(desk: Desk, items: Sequence[EvalItem], k: int = 5) -> EvalReport:
     results = []
     for item in items:
-        answer = desk.ask(item.question)
-        retrieved = desk.search(item.question, k=k)
+        answer, retrieved = desk.ask_traced(item.question)
+        retrieved = retrieved[:k] if retrieved else desk.search(item.question, k=k)
         facts = tuple(dict.fromkeys(f for hit in retrieved for f in hit.chunk.facts))
         cited = tuple(dict.fromkeys(f for source in answer.sources for f in source.facts)) if answer.answered else ()
         results.append(

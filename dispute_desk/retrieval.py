@@ -24,10 +24,10 @@ class RetrievalConfig:
     candidates: int = 30
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
-    rrf_k: int = 60
+    rrf_k: int = 10
     max_per_group: int = 2
     staff_boost: float = 0.1
-    policy_boost: float = 0.15
+    policy_boost: float = 0.0
     phrasing_weight: float = 1.0
 
 

@@ -82,6 +82,9 @@ class ScriptedDesk:
         sources = (Source(1, "t", None, None, "policy", 0.5, "text", cited),) if cited else ()
         return Answer(question, answered, "text", sources, latency_ms=latency)
 
+    def ask_traced(self, question: str) -> tuple[Answer, list[Hit]]:
+        return self.ask(question), self.search(question)
+
     def search(self, question: str, k: int | None = None) -> list[Hit]:
         _, _, retrieved, _ = self.script[question]
         return [Hit(Chunk(id=f, text="t", source="s", title="t", facts=(f,)), 1.0) for f in retrieved]
