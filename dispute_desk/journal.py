@@ -101,6 +101,7 @@ class Gap:
     reason: str
     answered: bool
     downvotes: int
+    private: bool = False  # asked ephemerally: moderators are told a gap exists, not what was asked
 
 
 @dataclass(frozen=True)
@@ -373,13 +374,17 @@ class Journal:
             where += " AND q.guild_id = ?"
             params.append(guild_id)
         rows = self._query(
-            "SELECT q.id, q.created_at, q.question, q.reason, q.answered, COALESCE(d.down, 0) AS down"
+            "SELECT q.id, q.created_at, q.question, q.reason, q.answered, q.private, COALESCE(d.down, 0) AS down"
             " FROM questions q LEFT JOIN (SELECT question_id, COUNT(*) AS down FROM votes WHERE value = -1"
             f" GROUP BY question_id) d ON d.question_id = q.id {where} ORDER BY q.id DESC LIMIT ?",
             (*params, limit),
         )
         return [
-            Gap(r["id"], r["created_at"], r["question"], r["reason"], bool(r["answered"]), int(r["down"])) for r in rows
+            Gap(
+                r["id"], r["created_at"], r["question"], r["reason"], bool(r["answered"]), int(r["down"]),
+                private=bool(r["private"]),
+            )
+            for r in rows
         ]
 
     # Admin actions -----------------------------------------------------------------------------------------

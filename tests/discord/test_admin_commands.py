@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -263,3 +264,45 @@ async def test_kb_gaps_lists_unanswered_and_thumbs_down_questions(bot: DeskBot, 
     assert description.index("Is escrow refundable?") < description.index("What about Mars contracts?")
     assert "👎 1" in description and "not answered (weak evidence)" in description
     assert "Fine question" not in description
+
+
+async def test_kb_gaps_never_shows_what_members_asked_privately(bot: DeskBot, journal: Journal) -> None:
+    guild = mock_guild()
+    journal.record_question(
+        Answer("My client Jane Roe at ACME owes me $900, can I sue?", False, "", reason="weak_evidence"),
+        user_id=1,
+        guild_id=guild.id,
+        channel_id=2,
+        private=True,  # /ask ephemeral:True: only the asker saw it
+    )
+    journal.record_question(
+        Answer("What about Mars contracts?", False, "", reason="weak_evidence"),
+        user_id=1,
+        guild_id=guild.id,
+        channel_id=2,
+    )
+    interaction = mock_interaction(bot, user=moderator(guild), guild=guild)
+    cog = bot.get_cog("Knowledge")
+    await cog.gaps.callback(cog, interaction)
+    embed = sent_kwargs(interaction.followup.send)["embed"]
+    shown = str(embed.to_dict())
+    assert "Jane Roe" not in shown and "ACME" not in shown and "$900" not in shown
+    assert "What about Mars contracts?" in embed.description  # public questions are still listed
+    assert "asked privately; the question is not shown" in embed.description
+    assert "1 asked privately" in embed.footer.text and "shown without their text" in embed.footer.text
+
+
+async def test_logs_name_members_by_hash_never_by_id(bot: DeskBot, journal: Journal, caplog) -> None:
+    caplog.set_level(logging.INFO)
+    member = mock_member()
+    refused = mock_interaction(bot, user=member)
+    await bot.tree.on_error(refused, NotModerator("moderators only"))
+    broken = mock_interaction(bot, user=member)
+    await bot.tree.on_error(broken, app_commands.CommandInvokeError(bot.tree.get_command("reindex"), KeyError("x")))
+    mod = moderator()
+    cog = bot.get_cog("Knowledge")
+    await cog.status.callback(cog, mock_interaction(bot, user=mod))
+
+    assert str(member.id) not in caplog.text and str(mod.id) not in caplog.text
+    assert caplog.text.count(f"member {journal.user_hash(member.id)}") == 2
+    assert f"admin action kb status by Mod Mo (member {journal.user_hash(mod.id)})" in caplog.text
