@@ -63,12 +63,14 @@ class AdminCog(commands.Cog, name="Admin"):
         if job is None:
             return
         try:
+            # The job slot is ours: announce it, then keep that one message up to date through the
+            # interaction (no fetch of the message that could fail and leave "started" standing).
             await interaction.response.send_message(
                 f"🔄 Reindex started by {interaction.user.display_name}. I keep answering from the current "
                 "index meanwhile.",
                 allowed_mentions=NO_MENTIONS,
             )
-            status = StatusMessage(await interaction.original_response(), interaction.channel)
+            status = StatusMessage(interaction.edit_original_response, interaction.channel)
             knowledge = self.bot.settings.knowledge_dir
             try:
                 summary = await self.jobs.run([knowledge], title="Reindex", publish=status.show)
