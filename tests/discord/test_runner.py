@@ -193,3 +193,12 @@ def test_a_damaged_journal_or_secret_is_one_line_and_exit_2(server: FakeDiscord,
     assert runner.sync_commands(bad_env) == 2
     assert "hashing secret in DESK_HASH_SECRET is too short" in capsys.readouterr().err
     assert server.identify == [] and server.synced == []
+
+
+def test_admin_commands_are_registered_hidden_from_members(server: FakeDiscord, settings: Settings) -> None:
+    assert runner.sync_commands(against(server, settings, GOOD_TOKEN)) == 0
+    [(_, payload)] = server.synced
+    permissions = {command["name"]: command.get("default_member_permissions") for command in payload}
+    manage_server = discord.Permissions(manage_guild=True).value
+    assert permissions["reindex"] == permissions["sync"] == permissions["kb"] == manage_server
+    assert permissions["ask"] is None  # members' commands stay visible to everyone

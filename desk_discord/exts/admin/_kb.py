@@ -26,6 +26,7 @@ NOT_KEPT = " The file was not kept either: send it again when you're ready."
 
 
 @app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)  # hidden from members by default; checked in code too
 class KnowledgeCog(
     commands.GroupCog, name="Knowledge", group_name="kb", group_description="Moderators: the knowledge base"
 ):

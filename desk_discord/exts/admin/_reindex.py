@@ -57,6 +57,7 @@ class AdminCog(commands.Cog, name="Admin"):
 
     @app_commands.command(name="reindex", description="Moderators: re-read the knowledge folder and update the index")
     @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)  # hidden from members by default; checked in code too
     @moderator_only()
     async def reindex(self, interaction: discord.Interaction) -> None:
         job = await refuse_if_busy(self.jobs, interaction, "reindex")
@@ -85,6 +86,7 @@ class AdminCog(commands.Cog, name="Admin"):
 
     @app_commands.command(name="sync", description="Moderators: register the slash commands with Discord again")
     @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
     @moderator_only()
     async def sync(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
