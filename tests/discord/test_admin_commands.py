@@ -400,3 +400,16 @@ async def test_an_upload_that_could_not_be_indexed_is_not_kept(real_bot: DeskBot
     await kb_add(real_bot, replacing, mock_attachment("chargebacks.md", b"# New text\n\nReplaced."), replace=True)
     assert "failed" in replacing.followup.send.return_value.edit.await_args.kwargs["content"]
     assert (uploads / "chargebacks.md").read_text(encoding="utf-8") == NEW_POLICY  # the earlier upload is back
+
+
+async def test_sync_refused_by_discord_tells_the_moderator_why(bot: DeskBot, journal: Journal, monkeypatch) -> None:
+    async def refused(*, guild=None):
+        raise discord.Forbidden(mock.Mock(status=403, reason="Forbidden"), {"message": "Missing Access", "code": 50001})
+
+    monkeypatch.setattr(bot.tree, "sync", refused)
+    interaction = mock_interaction(bot, user=moderator())
+    cog = bot.get_cog("Admin")
+    await cog.sync.callback(cog, interaction)
+    text = sent_kwargs(interaction.followup.send)["content"]
+    assert text.startswith("❌ Discord refused the slash-command sync (global; HTTP 403") and "keep working" in text
+    assert journal.actions(action="sync")[0].ok is False

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from desk_discord.checks import moderator_only
+from desk_discord.command_sync import SyncFailed
 from desk_discord.errors import NO_MENTIONS
 from desk_discord.exts.admin._audit import record_action
 from desk_discord.exts.admin._format import summary_line, summary_text
@@ -90,7 +91,14 @@ class AdminCog(commands.Cog, name="Admin"):
     @moderator_only()
     async def sync(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.bot.sync_commands(force=True)
+        try:
+            result = await self.bot.sync_commands(force=True)
+        except SyncFailed as exc:
+            log.warning("%s", exc)
+            text = f"❌ {str(exc)[0].upper()}{str(exc)[1:]}. The commands Discord already has keep working."
+            await interaction.followup.send(text[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await record_action(self.bot, interaction, "sync", str(exc), ok=False)
+            return
         text = f"Synced {result.commands} commands ({result.scope}). Discord may take a minute to show changes."
         await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
         await record_action(self.bot, interaction, "sync", f"{result.commands} commands, {result.scope}")
