@@ -413,3 +413,15 @@ async def test_sync_refused_by_discord_tells_the_moderator_why(bot: DeskBot, jou
     text = sent_kwargs(interaction.followup.send)["content"]
     assert text.startswith("❌ Discord refused the slash-command sync (global; HTTP 403") and "keep working" in text
     assert journal.actions(action="sync")[0].ok is False
+
+
+async def test_an_upload_the_ingest_reports_as_unreadable_is_not_kept(bot: DeskBot, bot_settings: Settings) -> None:
+    from ingest.pipeline import FileError, IngestSummary
+
+    jobs = bot.get_cog("Knowledge").jobs
+    jobs.ingest = mock.Mock(return_value=IngestSummary(errors=[FileError("uploads/odd.md", "no text to index")]))
+    interaction = mock_interaction(bot, user=moderator())
+    await kb_add(bot, interaction, mock_attachment("odd.md", b"# Odd\n\nSome text."))
+    final = interaction.followup.send.return_value.edit.await_args.kwargs["content"]
+    assert final.startswith("⚠️ Adding odd.md finished") and "no text to index" in final and "not kept" in final
+    assert not (bot_settings.knowledge_dir / "uploads" / "odd.md").exists()

@@ -84,7 +84,10 @@ class KnowledgeCog(
         except BaseException:  # cancelled (the bot is stopping): leave no file nobody was told about
             undo_upload(saved)
             raise
-        await status.show(summary_text(title, summary) + renamed)
+        if not summary.ok:  # the file itself could not be indexed: it is not kept either
+            await asyncio.to_thread(undo_upload, saved)
+        kept = renamed if summary.ok else NOT_KEPT
+        await status.show(summary_text(title, summary) + kept)
         await record_action(self.bot, interaction, "kb add", f"{path.name}: {summary_line(summary)}", ok=summary.ok)
 
     async def _rejected(self, interaction: discord.Interaction, name: str, reason: str) -> None:
