@@ -110,7 +110,7 @@ def _start_together(root: str, rounds: int, barrier, results) -> None:
 
 def test_processes_starting_together_share_one_complete_secret(tmp_path: Path) -> None:
     processes, rounds = 4, 60
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")  # fresh interpreters, as separate bot processes would be
     barrier, results = context.Barrier(processes), context.Queue()
     workers = [
         context.Process(target=_start_together, args=(str(tmp_path), rounds, barrier, results))
