@@ -30,6 +30,7 @@ INVALID_FORM = (
         "errors": {"0": {"description": {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": "Too long"}]}}},
     },
 )
+SERVER_ERROR = (500, {"message": "500: Internal Server Error", "code": 0})
 RATE_LIMITED = (429, {"message": "You are being rate limited.", "retry_after": 0.01, "global": False})
 
 

@@ -3,6 +3,7 @@ commands sync once, not on every start."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Iterator
@@ -11,7 +12,15 @@ import discord
 import pytest
 import yarl
 from desk_fakes import FakeDesk
-from fake_discord_server import APP_ID, GOOD_TOKEN, INVALID_FORM, MISSING_ACCESS, RATE_LIMITED, FakeDiscord
+from fake_discord_server import (
+    APP_ID,
+    GOOD_TOKEN,
+    INVALID_FORM,
+    MISSING_ACCESS,
+    RATE_LIMITED,
+    SERVER_ERROR,
+    FakeDiscord,
+)
 from pydantic import SecretStr
 
 from desk_discord import runner
@@ -133,12 +142,20 @@ def test_unreachable_discord_is_one_clear_line_not_a_traceback(settings: Setting
     assert "Traceback" not in err and GOOD_TOKEN not in err
 
 
-@pytest.mark.parametrize("rejection", [MISSING_ACCESS, INVALID_FORM, RATE_LIMITED], ids=["403", "400", "429"])
+@pytest.mark.parametrize(
+    "rejection", [MISSING_ACCESS, INVALID_FORM, RATE_LIMITED, SERVER_ERROR], ids=["403", "400", "429", "500"]
+)
 def test_a_rejected_command_sync_is_logged_and_the_bot_still_connects(
-    server: FakeDiscord, settings: Settings, capsys, caplog, rejection
+    server: FakeDiscord, settings: Settings, capsys, caplog, monkeypatch, rejection
 ) -> None:
     configured = against(server, settings, GOOD_TOKEN)
     server.reject_sync = rejection
+    real_sleep = asyncio.sleep
+
+    async def quick_sleep(delay: float, *args, **kwargs):  # discord.py waits 1, 3, 5, 7 s between 5xx retries
+        return await real_sleep(min(delay, 0.01), *args, **kwargs)
+
+    monkeypatch.setattr(discord.http.asyncio, "sleep", quick_sleep)
     caplog.set_level(logging.INFO)
 
     # The fake gateway closes with 4004 after IDENTIFY: reaching IDENTIFY proves the bot went on to connect.
@@ -147,6 +164,8 @@ def test_a_rejected_command_sync_is_logged_and_the_bot_still_connects(
     assert "Discord refused the slash-command sync" in caplog.text
     assert "Traceback" not in capsys.readouterr().err
     assert not (settings.data_dir / STATE_FILE).exists()  # no hash saved: the next start tries again
+    tries = sum(1 for method, path, _ in server.requests if method == "PUT")
+    assert tries == (5 if rejection[0] >= 429 else 1)  # given up only after discord.py's own retries
 
     assert runner.sync_commands(configured) == 2  # `python bot.py sync`: one line, exit 2
     err = capsys.readouterr().err
