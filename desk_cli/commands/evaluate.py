@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 
 from desk_cli import exit_codes
 from desk_cli.render import summary_table
@@ -30,7 +29,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
     try:
         items = load_questions(args.file)
     except EvalSetError as exc:
-        console.print(f"[red]{escape(str(exc))}[/red]")
+        console.print(f"[red]{exc}[/red]")
         return exit_codes.USAGE
     desk = Desk.open(settings, retriever=args.retriever)
     report = run_eval(desk, items)
@@ -47,13 +46,12 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         ("decline recall", f"{report.decline_recall:.3f}"),
         ("latency p50 / p95 (ms)", f"{report.latency_p50_ms:.1f} / {report.latency_p95_ms:.1f}"),
     ]
-    console.print(summary_table(f"Evaluation of {escape(str(args.file))} ({args.retriever} retrieval)", rows))
+    console.print(summary_table(f"Evaluation of {args.file} ({args.retriever} retrieval)", rows))
     if args.details:
         for item in report.failures():
             what = "answered, should decline" if not item.answerable else (
                 "declined" if not item.answered else "answer lacks expected fact")
-            console.print(f"[yellow]{escape(str(item.id))}[/yellow] {what}: {escape(item.question)} "
-                          f"(expected {escape(','.join(item.expected))}; "
-                          f"retrieved {escape(','.join(item.retrieved_facts[:8]))})",
+            console.print(f"[yellow]{item.id}[/yellow] {what}: {item.question} "
+                          f"(expected {','.join(item.expected)}; retrieved {','.join(item.retrieved_facts[:8])})",
                           highlight=False)
     return exit_codes.OK
