@@ -425,3 +425,29 @@ async def test_an_upload_the_ingest_reports_as_unreadable_is_not_kept(bot: DeskB
     final = interaction.followup.send.return_value.edit.await_args.kwargs["content"]
     assert final.startswith("⚠️ Adding odd.md finished") and "no text to index" in final and "not kept" in final
     assert not (bot_settings.knowledge_dir / "uploads" / "odd.md").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "saved", "why"),
+    [
+        ("README.md", "README-upload.md", "README"),
+        ("readme.TXT", "readme-upload.txt", "README"),
+        ("my upload.md", "my-upload.md", "ASCII"),
+        ("Café règles.md", "Cafe-regles.md", "ASCII"),
+        ("notes.md", "notes.md", None),
+    ],
+)
+def test_upload_names_and_why_they_changed(name: str, saved: str, why: str | None) -> None:
+    from desk_discord.exts.admin._uploads import rename_reason, sanitise_name
+
+    assert sanitise_name(name) == saved
+    reason = rename_reason(name, saved)
+    assert (reason is None) if why is None else (why in reason)
+
+
+def test_names_in_other_scripts_get_distinct_stable_names() -> None:
+    from desk_discord.exts.admin._uploads import sanitise_name
+
+    first, second = sanitise_name("Спор с клиентом.md"), sanitise_name("Возврат средств.md")
+    assert first != second and first == sanitise_name("Спор с клиентом.md")
+    assert first.isascii() and first.endswith(".md") and first.startswith("upload-")

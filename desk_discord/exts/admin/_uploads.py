@@ -79,7 +79,8 @@ def rename_reason(name: str, safe: str) -> str | None:
     """Why ``name`` was saved as ``safe`` (None when it was not renamed), for the moderator."""
     if re.split(r"[\\/]", name)[-1] == safe:
         return None
-    if safe.rpartition(".")[0].endswith("-upload") and not name.rpartition(".")[0].endswith("-upload"):
+    stem = safe.rpartition(".")[0] or safe
+    if stem.endswith("-upload") and stem.removesuffix("-upload").lower() in _SKIPPED_STEMS:
         return "/reindex skips README files, so this one got another name"
     return "file names keep to ASCII letters, digits, - and _"
 
