@@ -17,19 +17,25 @@ RUN useradd --create-home --uid 10001 desk \
  && chown desk:desk /data
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
-COPY --chown=desk:desk bot.py pyproject.toml ./
-COPY --chown=desk:desk dispute_desk/ dispute_desk/
-COPY --chown=desk:desk ingest/ ingest/
-COPY --chown=desk:desk desk_cli/ desk_cli/
-COPY --chown=desk:desk desk_discord/ desk_discord/
-COPY --chown=desk:desk prompts/ prompts/
-COPY --chown=desk:desk knowledge/ knowledge/
+# Code, prompts and the bundled knowledge belong to root and are read-only to the bot's user: a compromised
+# or buggy bot cannot rewrite its own code or prompts. It writes only /data and knowledge/uploads.
+COPY bot.py pyproject.toml ./
+COPY dispute_desk/ dispute_desk/
+COPY ingest/ ingest/
+COPY desk_cli/ desk_cli/
+COPY desk_discord/ desk_discord/
+COPY prompts/ prompts/
+COPY knowledge/ knowledge/
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
     DESK_DATA_DIR=/data
-RUN mkdir -p /app/knowledge/uploads && chown desk:desk /app/knowledge/uploads
+# Bytecode compiled now, as root: the runtime user could not write __pycache__ next to the code.
+RUN python -m compileall -q /app \
+ && chmod -R a-w,a+rX /app \
+ && mkdir -p /app/knowledge/uploads \
+ && chown desk:desk /app/knowledge/uploads
 USER 10001
 # The index and database live in /data; files moderators add with /kb add go to knowledge/uploads.
 VOLUME ["/data", "/app/knowledge/uploads"]

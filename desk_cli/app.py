@@ -6,10 +6,13 @@ import argparse
 import logging
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from desk_cli import exit_codes
 from desk_cli.commands import ask, bench, chat, evaluate, gate, ingest, protected, run, sync
@@ -19,6 +22,10 @@ from dispute_desk.store import IndexMissing
 from dispute_desk.texts import PromptsMissing
 
 COMMANDS = (ask, chat, protected, ingest, evaluate, gate, bench, run, sync)
+
+# Commands that open the index or the journal in DESK_DATA_DIR (`protected` reads only the rules).
+USES_DATA_DIR = frozenset({"ask", "chat", "ingest", "eval", "bench", "run", "sync"})
+SECRET_SETTINGS = frozenset({"discord_token", "hash_secret"})
 
 QUIET_LOGGERS = ("bm25s", "chromadb", "sentence_transformers", "transformers", "httpx", "urllib3", "filelock")
 
@@ -58,6 +65,41 @@ def quiet_model_output() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+def env_name(field: str) -> str:
+    return "DISCORD_TOKEN" if field == "discord_token" else f"DESK_{field.upper()}"
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    """One line naming each bad setting by its environment variable, its value (never a secret's) and why."""
+    parts = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "settings"
+        value = "" if field in SECRET_SETTINGS or "input" not in error else f"={error['input']}"
+        parts.append(f"{env_name(field)}{value}: {error['msg'].removeprefix('Value error, ')}")
+    return "; ".join(parts)
+
+
+def data_dir_problem(path: Path) -> str | None:
+    """Why ``path`` cannot hold the index and the journal (a file, not writable), or None when it can."""
+    if not path.exists():
+        return None  # `ask` then says there is no index; `ingest` creates it
+    if not path.is_dir():
+        return f"DESK_DATA_DIR {path} is a file, not a folder; point DESK_DATA_DIR at a folder"
+    try:
+        with tempfile.TemporaryFile(dir=path, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        return (
+            f"DESK_DATA_DIR {path} is not writable ({exc.strerror}); the index and the journal are opened for "
+            "writing there: make it writable or point DESK_DATA_DIR at another folder"
+        )
+    return None
+
+
+def _is_store_error(exc: BaseException) -> bool:
+    return type(exc).__module__.split(".")[0] == "chromadb"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     quiet_model_output()
     parser = build_parser()
@@ -68,19 +110,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     err = Console(stderr=True)
     try:
         settings = load_settings()
-    except ValidationError as exc:
-        err.print(f"[red]Configuration error:[/red] {exc}")
+    except ValidationError as exc:  # before any file is read
+        err.print(f"[red]Configuration error:[/red] {escape(describe_invalid(exc))}", highlight=False, soft_wrap=True)
         return exit_codes.NO_INDEX
     configure_logging(settings, args.verbose)
+    problem = data_dir_problem(settings.data_dir) if args.command in USES_DATA_DIR else None
+    if problem is not None:
+        err.print(f"[red]Configuration error:[/red] {escape(problem)}", highlight=False, soft_wrap=True)
+        return exit_codes.NO_INDEX
     console = Console()
     try:
         return int(args.handler(args, settings, console))
     except IndexMissing as exc:
-        err.print(f"[red]No usable index:[/red] {exc}")
+        err.print(f"[red]No usable index:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return exit_codes.NO_INDEX
     except (ModelUnavailable, PromptsMissing) as exc:
-        err.print(f"[red]Configuration error:[/red] {exc}")
+        err.print(f"[red]Configuration error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return exit_codes.NO_INDEX
     except KeyboardInterrupt:
         err.print("[dim]interrupted[/dim]")
         return 130
+    except OSError as exc:  # disk full, permissions, a folder where a file should be...
+        err.print(f"[red]Stopped by a system error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        return exit_codes.NO_INDEX
+    except Exception as exc:
+        if not _is_store_error(exc):
+            raise
+        err.print(
+            f"[red]The index in {escape(str(settings.chroma_dir))} cannot be used:[/red] {escape(str(exc))}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return exit_codes.NO_INDEX

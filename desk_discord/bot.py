@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 import discord
 from discord.ext import commands
 
-from desk_discord.command_sync import SyncResult, sync_commands
+from desk_discord.command_sync import SyncFailed, SyncResult, sync_commands
 from desk_discord.errors import DeskTree
 from desk_discord.exts import walk_extensions
 
@@ -81,8 +81,13 @@ class DeskBot(commands.Bot):
         for name in self._extension_names:
             await self.load_extension(name)
         log.info("loaded extensions: %s", ", ".join(self._extension_names))
-        if self._sync_mode != "never":
-            self.sync_result = await self.sync_commands(force=self._sync_mode == "force")
+        if self._sync_mode == "force":  # `python bot.py sync`: a refusal is the answer (exit 2)
+            self.sync_result = await self.sync_commands(force=True)
+        elif self._sync_mode == "auto":
+            try:
+                self.sync_result = await self.sync_commands(force=False)
+            except SyncFailed as exc:  # mentions, buttons and already-registered commands still work
+                log.error("%s. Keeping the commands Discord already has; run `python bot.py sync` to retry.", exc)
 
     async def sync_commands(self, *, force: bool) -> SyncResult:
         return await sync_commands(

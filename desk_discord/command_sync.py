@@ -13,12 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 
 log = logging.getLogger(__name__)
 
 STATE_FILE = "discord-commands.json"
+
+
+class SyncFailed(Exception):
+    """Discord refused (or never answered) the command sync; ``str(exc)`` is one line saying why."""
 
 
 @dataclass(frozen=True)
@@ -74,8 +79,17 @@ async def sync_commands(
     if not force and state.get(key) == digest:
         log.info("slash commands unchanged (%s); not syncing", scope)
         return SyncResult(scope, len(payload), synced=False)
-    synced = await tree.sync(guild=guild)
-    state[key] = digest
+    try:
+        synced = await tree.sync(guild=guild)
+    except discord.HTTPException as exc:  # any 4xx; a 5xx or 429 once discord.py has given up retrying
+        detail = f"HTTP {exc.status}" + (f", code {exc.code}" if exc.code else "")
+        if exc.text:
+            detail += f": {exc.text.splitlines()[0]}"
+        raise SyncFailed(f"Discord refused the slash-command sync ({scope}; {detail})") from exc
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+        raise SyncFailed(f"the slash-command sync ({scope}) did not reach Discord ({reason})") from exc
+    state[key] = digest  # only after Discord accepted: a failed sync is tried again at the next start
     _save(path, state)
     log.info("synced %d slash commands (%s)", len(synced), scope)
     return SyncResult(scope, len(synced), synced=True)

@@ -18,6 +18,12 @@ log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
+def member_ref(client: object, user_id: int) -> str:
+    """Name a member in logs by the journal's salted hash of their id (as stored), never by the id itself."""
+    journal = getattr(client, "journal", None)
+    return f"member {journal.user_hash(user_id)}" if journal is not None else "a member"
+
+
 async def reply_privately(interaction: discord.Interaction, text: str) -> None:
     """Send ``text`` only to the user, whether or not the interaction was already answered or deferred."""
     text = text[:2000]
@@ -49,9 +55,10 @@ async def handle_error(interaction: discord.Interaction, error: BaseException) -
     command = interaction.command.qualified_name if interaction.command else "component"
     if is_bug:
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-        log.error("error in %s (user %s)", command, interaction.user.id, exc_info=original)
+        log.error("error in %s (%s)", command, member_ref(interaction.client, interaction.user.id), exc_info=original)
     else:
-        log.info("refused %s for user %s: %s", command, interaction.user.id, type(error).__name__)
+        who = member_ref(interaction.client, interaction.user.id)
+        log.info("refused %s for %s: %s", command, who, type(error).__name__)
     await reply_privately(interaction, text)
 
 

@@ -165,17 +165,27 @@ def thread_name(question: str) -> str:
 
 
 _ANY_MENTION = re.compile(r"<(@[!&]?|#)(\d+)>")
+_MASS_MENTION = re.compile(r"@(everyone|here)\b", re.IGNORECASE)
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def _mention_word(match: re.Match[str]) -> str:
+    return {"@&": "a role", "#": "a channel"}.get(match.group(1), "someone")
+
+
+def neutral_text(text: str) -> str:
+    """Quote member-written text safely: ``<@id>``, ``<@&id>``, ``<#id>`` become words, and ``@everyone`` /
+    ``@here`` get a zero-width space so Discord neither pings nor renders them as mentions, whatever
+    ``allowed_mentions`` says.
+    """
+    text = _ANY_MENTION.sub(_mention_word, text)
+    return _MASS_MENTION.sub(lambda m: f"@{ZERO_WIDTH_SPACE}{m.group(1)}", text)
 
 
 def question_from_message(content: str, bot_id: int) -> str:
     """Extract the question from a message: the bot's own mention removed, other mentions made neutral words."""
     content = re.sub(rf"<@!?{bot_id}>", " ", content)
-
-    def neutral(match: re.Match[str]) -> str:
-        kind = match.group(1)
-        return {"@&": "a role", "#": "a channel"}.get(kind, "someone")
-
-    content = _ANY_MENTION.sub(neutral, content)
+    content = _ANY_MENTION.sub(_mention_word, content)
     return re.sub(r"\s+", " ", content).strip()
 
 
@@ -184,7 +194,8 @@ def escalation_message(
 ) -> str:
     """Write the one message that pings moderators: who asked, the question, the bot's answer.
 
-    At most 2,000 characters. ``question`` is None for a private question: only that help was requested
+    At most 2,000 characters. The quoted texts are neutralised (``neutral_text``): only the two mentions
+    written here remain. ``question`` is None for a private question: only that help was requested
     is said.
     """
     head = f"<@&{role_id}> <@{user_id}> would like a moderator's help"
@@ -193,8 +204,8 @@ def escalation_message(
     link = f" ([answer]({jump_url}))" if jump_url and safe_url(jump_url) else ""
     head += f"{link}."
     room = MESSAGE_LIMIT - len(head) - 40
-    quoted_q = truncate(question, min(600, room // 2))
-    quoted_a = truncate(answer_text or "(no answer)", room - len(quoted_q))
+    quoted_q = truncate(neutral_text(question), min(600, room // 2))
+    quoted_a = truncate(neutral_text(answer_text or "(no answer)"), room - len(quoted_q))
     block_q = "\n".join(f"> {line}" for line in quoted_q.splitlines() or [""])
     block_a = "\n".join(f"> {line}" for line in quoted_a.splitlines() or [""])
     text = f"{head}\n**Question**\n{block_q}\n**Bot's answer**\n{block_a}"

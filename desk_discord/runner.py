@@ -20,7 +20,8 @@ import discord
 import yarl
 
 from desk_discord.bot import DeskBot, SyncMode
-from dispute_desk.journal import Journal
+from desk_discord.command_sync import SyncFailed
+from dispute_desk.journal import Journal, JournalUnavailable
 from dispute_desk.settings import Settings
 from dispute_desk.texts import Texts
 
@@ -78,6 +79,11 @@ def _build(settings: Settings, journal: Journal, *, desk_factory: Callable[[], D
     return DeskBot(settings, journal=journal, texts=texts, desk_factory=desk_factory, sync=sync)
 
 
+def _open_journal(settings: Settings) -> Journal:
+    secret = settings.hash_secret.get_secret_value() if settings.hash_secret is not None else None
+    return Journal.open(settings.database_path, secret=secret)
+
+
 def _known_failure(exc: BaseException) -> int | None:
     """Exit code (after printing why) for failures a person can fix, else None."""
     from dispute_desk.embedding import ModelUnavailable
@@ -90,7 +96,9 @@ def _known_failure(exc: BaseException) -> int | None:
         return _fail(NO_INTENT, EXIT_CONFIG)
     if isinstance(exc, discord.ConnectionClosed) and exc.code == 4004:  # gateway: authentication failed
         return _fail(BAD_TOKEN, EXIT_CONFIG)
-    if isinstance(exc, IndexMissing | ModelUnavailable | PromptsMissing):
+    if isinstance(exc, IndexMissing | ModelUnavailable | PromptsMissing | JournalUnavailable | SyncFailed):
+        return _fail(str(exc), EXIT_CONFIG)
+    if isinstance(exc, GatewayUnusable):
         return _fail(str(exc), EXIT_CONFIG)
     if isinstance(exc, aiohttp.ClientConnectionError):
         return _fail(f"{UNREACHABLE} ({exc})", EXIT_CONFIG)
@@ -115,10 +123,11 @@ def run(settings: Settings, *, desk_factory: Callable[[], Desk] | None = None) -
 
     apply_endpoints(settings)
     _no_voice()
-    journal = Journal.open(settings.database_path)
+    journal: Journal | None = None
     try:
+        journal = _open_journal(settings)
         bot = _build(settings, journal, desk_factory=desk_factory, sync="auto")
-        asyncio.run(_serve(bot, token))
+        asyncio.run(_serve(bot, token, settings.discord_gateway_url))
     except KeyboardInterrupt:
         log.info("stopped")
     except Exception as exc:
@@ -127,11 +136,41 @@ def run(settings: Settings, *, desk_factory: Callable[[], Desk] | None = None) -
             raise
         return code
     finally:
-        journal.close()
+        if journal is not None:
+            journal.close()
     return EXIT_OK
 
 
-async def _serve(bot: DeskBot, token: str) -> None:
+class GatewayUnusable(Exception):
+    """The configured gateway URL refuses WebSocket connections; ``str(exc)`` says so in one line."""
+
+
+async def check_gateway(url: str) -> None:
+    """Open (and close at once) a WebSocket to a configured gateway, so a wrong URL fails clearly at start.
+
+    Left to discord.py, a gateway that answers 404 on the very first connection ends in a retry loop that
+    crashes with an unrelated AttributeError. Discord's own gateway is not probed.
+    """
+    target = yarl.URL(url).update_query(v=10, encoding="json")
+    timeout = aiohttp.ClientWSTimeout(ws_close=5)
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session, session.ws_connect(
+            target, timeout=timeout
+        ):
+            pass
+    except aiohttp.WSServerHandshakeError as exc:
+        raise GatewayUnusable(
+            f"DESK_DISCORD_GATEWAY_URL {url} answered HTTP {exc.status} instead of a WebSocket; check the URL "
+            "(a Discord-compatible server's gateway, usually ws://host:port/)"
+        ) from None
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+        raise GatewayUnusable(f"could not connect to DESK_DISCORD_GATEWAY_URL {url} ({reason})") from None
+
+
+async def _serve(bot: DeskBot, token: str, gateway_url: str | None = None) -> None:
+    if gateway_url:
+        await check_gateway(gateway_url)
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError):  # `docker stop` sends SIGTERM: close cleanly
         loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
@@ -145,8 +184,9 @@ def sync_commands(settings: Settings) -> int:
     if token is None:
         return _fail(NO_TOKEN, EXIT_CONFIG)
     apply_endpoints(settings)
-    journal = Journal.open(settings.database_path)
+    journal: Journal | None = None
     try:
+        journal = _open_journal(settings)
         bot = _build(settings, journal, desk_factory=None, sync="force")
         asyncio.run(_login_only(bot, token))
     except Exception as exc:
@@ -155,7 +195,8 @@ def sync_commands(settings: Settings) -> int:
             raise
         return code
     finally:
-        journal.close()
+        if journal is not None:
+            journal.close()
     result = bot.sync_result
     if result is not None:
         sys.stdout.write(f"Synced {result.commands} slash commands ({result.scope}).\n")

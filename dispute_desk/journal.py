@@ -1,8 +1,9 @@
 """What the front ends remember: questions and answers, votes, escalations and moderators' actions.
 
 An embedded SQLite database next to the index (``settings.database_path``). Members are never stored by
-name: their id is hashed with a random salt kept in the data dir, so votes can be counted once per person
-without keeping who they are. Admin actions do keep who acted (id and display name): that is their point.
+name: their id is hashed with a random secret (``DESK_HASH_SECRET``, or ``journal.salt`` created in the data
+dir on first use), so votes can be counted once per person without keeping who they are. Admin actions do
+keep who acted (id and display name): that is their point.
 
 Thread-safe (one connection behind a lock); every call is short, but front ends on an event loop still call
 it through ``asyncio.to_thread``.
@@ -10,10 +11,12 @@ it through ``asyncio.to_thread``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,6 +101,7 @@ class Gap:
     reason: str
     answered: bool
     downvotes: int
+    private: bool = False  # asked ephemerally: moderators are told a gap exists, not what was asked
 
 
 @dataclass(frozen=True)
@@ -116,16 +120,72 @@ def _utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+SALT_BYTES = 32  # a new secret: 256 random bits
+MIN_SECRET_BYTES = 16  # refuse anything shorter: a short salt makes member ids guessable again
+SECRET_ENV = "DESK_HASH_SECRET"
+
+
+class JournalUnavailable(Exception):
+    """The journal cannot be used as configured (damaged database, bad secret); ``str(exc)`` says how to fix it."""
+
+
+def parse_secret(text: str, *, origin: str) -> bytes:
+    """Turn the hex text of a hashing secret into bytes, refusing empty, non-hex or short values."""
+    value = text.strip()
+    try:
+        secret = bytes.fromhex(value)
+    except ValueError:
+        secret = b""
+        problem = "is not hexadecimal"
+    else:
+        problem = "is empty" if not value else f"is too short ({len(secret)} bytes)"
+    if len(secret) >= MIN_SECRET_BYTES:
+        return secret
+    raise JournalUnavailable(
+        f"the member-id hashing secret {origin} {problem}; it must be at least {2 * MIN_SECRET_BYTES} hex "
+        f"digits (e.g. `python -c \"import secrets; print(secrets.token_hex(32))\"`). "
+        "Restore the original from a backup: a new secret makes earlier votes and follow-ups unrecognisable"
+    )
+
+
 def load_salt(path: Path) -> bytes:
-    """Load the salt for hashing member ids, created (random, owner-only) the first time."""
-    if path.exists():
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    salt = os.urandom(16)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(salt.hex())
-    return salt
+    """Load the secret that salts member-id hashes from ``path``, creating it the first time.
+
+    A new secret is written to a private temporary file (0600), flushed to disk, then linked into place,
+    which fails if another process got there first: the file is either absent or complete, never empty or
+    half-written, and every process starting at once ends up with the one secret that won. An existing empty
+    or malformed file is refused (``JournalUnavailable``), never silently used.
+    """
+    try:
+        return parse_secret(path.read_text(encoding="ascii"), origin=f"in {path}")
+    except FileNotFoundError:
+        pass
+    except (OSError, UnicodeDecodeError) as exc:
+        raise JournalUnavailable(f"cannot read the member-id hashing secret {path}: {exc}") from exc
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _create_secret(path)
+    except OSError as exc:
+        raise JournalUnavailable(
+            f"cannot create the member-id hashing secret {path} ({exc}); free some space or fix the "
+            f"permissions of {path.parent}, or set {SECRET_ENV}"
+        ) from exc
+    return parse_secret(path.read_text(encoding="ascii"), origin=f"in {path}")
+
+
+def _create_secret(path: Path) -> None:
+    """Write a new random secret to ``path`` unless one appeared meanwhile (see ``load_salt``)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(os.urandom(SALT_BYTES).hex())
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):  # another process won: its secret is the one
+            os.link(tmp, path)  # atomic, and never replaces an existing secret
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
 
 
 def _source_json(source: Source) -> dict[str, Any]:
@@ -150,23 +210,43 @@ def _source_from_json(data: dict[str, Any]) -> Source:
 
 class Journal:
     def __init__(self, path: Path, salt: bytes, *, clock: Callable[[], str] = _utc_now) -> None:
+        if len(salt) < MIN_SECRET_BYTES:  # an empty salt would store the plain, reversible SHA-256 of the id
+            raise JournalUnavailable(f"the member-id hashing secret must be at least {MIN_SECRET_BYTES} bytes")
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._salt = salt
         self._clock = clock
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        try:
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise JournalUnavailable(f"cannot open the journal database {path} ({exc})") from exc
         self._db.row_factory = sqlite3.Row
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.executescript(SCHEMA)
-            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        try:
+            with self._lock:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA foreign_keys=ON")
+                self._db.executescript(SCHEMA)
+                self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise JournalUnavailable(
+                f"the journal database {path} cannot be used ({exc}); restore it from a backup, or move it "
+                "aside to start a new one (earlier questions, votes and gaps stay in the old file)"
+            ) from exc
 
     @classmethod
-    def open(cls, path: Path, *, salt_path: Path | None = None) -> Journal:
-        """Open (or create) the journal at ``path``; the salt lives beside it unless told otherwise."""
-        return cls(path, load_salt(salt_path or path.with_name("journal.salt")))
+    def open(cls, path: Path, *, salt_path: Path | None = None, secret: str | None = None) -> Journal:
+        """Open (or create) the journal at ``path``.
+
+        Member ids are hashed with ``secret`` (hex, from ``DESK_HASH_SECRET``) when given, else with the
+        secret in ``salt_path`` (default: ``journal.salt`` beside the database), created on first use.
+        """
+        if secret is not None:
+            salt = parse_secret(secret, origin=f"in {SECRET_ENV}")
+        else:
+            salt = load_salt(salt_path or path.with_name("journal.salt"))
+        return cls(path, salt)
 
     def close(self) -> None:
         with self._lock:
@@ -294,13 +374,17 @@ class Journal:
             where += " AND q.guild_id = ?"
             params.append(guild_id)
         rows = self._query(
-            "SELECT q.id, q.created_at, q.question, q.reason, q.answered, COALESCE(d.down, 0) AS down"
+            "SELECT q.id, q.created_at, q.question, q.reason, q.answered, q.private, COALESCE(d.down, 0) AS down"
             " FROM questions q LEFT JOIN (SELECT question_id, COUNT(*) AS down FROM votes WHERE value = -1"
             f" GROUP BY question_id) d ON d.question_id = q.id {where} ORDER BY q.id DESC LIMIT ?",
             (*params, limit),
         )
         return [
-            Gap(r["id"], r["created_at"], r["question"], r["reason"], bool(r["answered"]), int(r["down"])) for r in rows
+            Gap(
+                r["id"], r["created_at"], r["question"], r["reason"], bool(r["answered"]), int(r["down"]),
+                private=bool(r["private"]),
+            )
+            for r in rows
         ]
 
     # Admin actions -----------------------------------------------------------------------------------------

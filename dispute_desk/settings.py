@@ -14,17 +14,20 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="DESK_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="DESK_", env_file=".env", env_file_encoding="utf-8", extra="ignore", allow_inf_nan=False
     )
 
     # Secrets: only from the environment, never logged (SecretStr hides them in reprs).
     discord_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "DESK_DISCORD_TOKEN")
     )
+    # Hex secret that salts member-id hashes; unset: journal.salt, created in the data dir on first use.
+    hash_secret: SecretStr | None = None
 
     # Where everything the bot writes lives: index, reports, database.
     data_dir: Path = Path("data")
@@ -34,7 +37,7 @@ class Settings(BaseSettings):
     # Embeddings: the bundled model by default; any sentence-transformers name or path otherwise.
     embedding_model: str = DEFAULT_MODEL
     embedding_device: str = "cpu"
-    embedding_batch_size: int = 64
+    embedding_batch_size: int = Field(default=64, ge=1)
 
     # Store: an embedded on-disk Chroma by default.
     store_mode: Literal["embedded"] = "embedded"
@@ -74,6 +77,14 @@ class Settings(BaseSettings):
     progress_edit_seconds: float = Field(default=2.0, ge=0.0)  # /reindex status message edit interval
 
     log_level: str = "INFO"
+
+    @field_validator("log_level", mode="after")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return level
 
     @field_validator("data_dir", "knowledge_dir", "prompts_dir", mode="after")
     @classmethod

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 
 from rich.console import Console
+from rich.markup import escape
 
 from desk_cli import exit_codes
 from desk_cli.render import print_answer, print_sources
@@ -33,7 +34,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         import readline  # noqa: F401
     with console.status("Loading the model and the index..."):
         desk = Desk.open(settings)
-    console.print(desk.texts.greeting)
+    console.print(escape(desk.texts.greeting))
     console.print(f"[dim]{HELP}[/dim]")
     history: list[Answer] = []
     while True:
@@ -49,11 +50,11 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         elif command == "/history":
             for number, past in enumerate(history, start=1):
                 mark = "" if past.answered else " [dim](not answered)[/dim]"
-                console.print(f"{number}. {past.question}{mark}", highlight=False)
+                console.print(f"{number}. {escape(past.question)}{mark}", highlight=False)
         elif command == "/help":
             console.print(HELP)
         elif command.startswith("/"):
-            console.print(f"[yellow]unknown command {command}[/yellow]. {HELP}")
+            console.print(f"[yellow]unknown command {escape(command)}[/yellow]. {HELP}", highlight=False)
         else:
             previous = history[-1].question if history else None
             answer = desk.ask(command, context=follow_up_context(command, previous))

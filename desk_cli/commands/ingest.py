@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from desk_cli import exit_codes
@@ -40,14 +41,14 @@ def print_summary(console: Console, summary: IngestSummary) -> None:
     console.print(summary_table(title, rows))
     if summary.dry_run:
         for change in summary.changes:
-            console.print(f"  would change {change.source}: +{change.added} ~{change.updated} -{change.removed}",
-                          highlight=False)
+            counts = f"+{change.added} ~{change.updated} -{change.removed}"
+            console.print(f"  would change {escape(change.source)}: {counts}", highlight=False)
         if not summary.changes:
             console.print("  nothing would change")
     for problem in summary.errors:
-        console.print(f"[red]error[/red] {problem.path}: {problem.reason}", highlight=False)
+        console.print(f"[red]error[/red] {escape(problem.path)}: {escape(problem.reason)}", highlight=False)
     for problem in summary.skipped_files:
-        console.print(f"[yellow]skipped[/yellow] {problem.path}: {problem.reason}", highlight=False)
+        console.print(f"[yellow]skipped[/yellow] {escape(problem.path)}: {escape(problem.reason)}", highlight=False)
 
 
 def handle(args: argparse.Namespace, settings: Settings, console: Console) -> int:
@@ -64,13 +65,25 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
 
             summary = run_ingest(settings, paths, rebuild=args.rebuild, dry_run=args.dry_run, progress=progress)
     except IngestBusy as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{escape(str(exc))}[/red]")
         return exit_codes.BUSY
     except IngestFailed as exc:
         if exc.summary is not None:
             print_summary(console, exc.summary)
-        console.print(f"[red]ingest failed:[/red] {exc}")
+        console.print(f"[red]ingest failed:[/red] {escape(str(exc))}")
         return exit_codes.PARTIAL
+    except Exception as exc:  # the disk filled up, the data dir turned read-only, the store refused a write
+        if not isinstance(exc, OSError) and type(exc).__module__.split(".")[0] != "chromadb":
+            raise
+        after = (
+            "the new index was dropped; the current one is unchanged and still answering"
+            if args.rebuild
+            else "run it again once that is fixed (unchanged files are not embedded again)"
+        )
+        Console(stderr=True).print(
+            f"[red]Ingest stopped:[/red] {escape(str(exc))}; {after}.", highlight=False, soft_wrap=True
+        )
+        return exit_codes.NO_INDEX
     print_summary(console, summary)
     if summary.errors and not args.keep_going:
         return exit_codes.PARTIAL

@@ -8,6 +8,7 @@ import argparse
 import logging
 
 from rich.console import Console
+from rich.markup import escape
 
 from desk_cli import exit_codes
 from desk_cli.commands import chat, ingest
@@ -23,7 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def ensure_index(settings: Settings, console: Console) -> int:
     if ChunkStore(settings).pointer() is not None:
         return exit_codes.OK
-    console.print(f"No index in {settings.data_dir} yet: building it from {settings.knowledge_dir} ...")
+    console.print(
+        f"No index in {escape(str(settings.data_dir))} yet: building it from {escape(str(settings.knowledge_dir))} ..."
+    )
     args = argparse.Namespace(paths=[settings.knowledge_dir], rebuild=False, dry_run=False, keep_going=True)
     return ingest.handle(args, settings, console)
 

@@ -42,6 +42,7 @@ class FakeDesk:
         self.calls: list[tuple[str, str | None]] = []
         self.call_threads: list[int] = []
         self.reloads = 0
+        self.embedder = None  # moderators' ingests then build the settings' embedder
         self._lock = threading.Lock()
 
     def ask(self, question: str, *, context: str | None = None) -> Answer:

@@ -1,8 +1,10 @@
 """A tiny Discord-compatible server (REST + gateway) for start-up tests, like a self-hosted Spacebar would be.
 
-It knows one good token, answers login and application-info requests, accepts command syncs, and on the
-gateway says HELLO, reads IDENTIFY and then closes with 4004 ("authentication failed"), which ends the
-bot's run so a test can inspect what happened.
+It knows one good token, answers login and application-info requests, accepts command syncs (or rejects
+them with ``reject_sync``, as Discord does when the bot lacks the ``applications.commands`` scope or a
+definition is invalid), and on the gateway says HELLO, reads IDENTIFY and then closes with 4004
+("authentication failed"), which ends the bot's run so a test can inspect what happened. Any other path
+answers 404.
 """
 
 from __future__ import annotations
@@ -19,6 +21,19 @@ APP_ID = 711_000_000_000_000_001
 BOT_USER = {"id": str(APP_ID), "username": "Dispute Desk", "discriminator": "0", "avatar": None, "bot": True}
 
 
+MISSING_ACCESS = (403, {"message": "Missing Access", "code": 50001})
+INVALID_FORM = (
+    400,
+    {
+        "message": "Invalid Form Body",
+        "code": 50035,
+        "errors": {"0": {"description": {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": "Too long"}]}}},
+    },
+)
+SERVER_ERROR = (500, {"message": "500: Internal Server Error", "code": 0})
+RATE_LIMITED = (429, {"message": "You are being rate limited.", "retry_after": 0.01, "global": False})
+
+
 def _json(data: Any, status: int = 200) -> web.Response:
     """Exactly ``application/json`` like Discord (discord.py compares the header verbatim)."""
     return web.Response(body=json.dumps(data).encode(), status=status, content_type="application/json")
@@ -29,6 +44,7 @@ class FakeDiscord:
         self.requests: list[tuple[str, str, str | None]] = []  # method, path, Authorization header
         self.synced: list[tuple[str, list[dict[str, Any]]]] = []
         self.identify: list[dict[str, Any]] = []
+        self.reject_sync: tuple[int, dict[str, Any]] | None = None  # (status, Discord error body)
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -56,6 +72,13 @@ class FakeDiscord:
         )
 
     async def _commands(self, request: web.Request) -> web.Response:
+        if self.reject_sync is not None:
+            status, body = self.reject_sync
+            headers = {"Via": "1.1 google", "Retry-After": "0.01"} if status == 429 else None  # retried, then raised
+            response = _json(body, status=status)
+            if headers:
+                response.headers.update(headers)
+            return response
         payload = await request.json()
         self.synced.append((request.path, payload))
         return _json(

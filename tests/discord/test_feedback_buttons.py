@@ -194,3 +194,57 @@ def mock_response():
     response.status = 500
     response.reason = "Internal Server Error"
     return response
+
+
+async def test_escalation_quotes_no_live_mention_from_the_question_or_the_answer(
+    bot: DeskBot, journal: Journal
+) -> None:
+    guild = mock_guild()
+    thread = mock_thread(guild)
+    qid = journal.record_question(
+        Answer("@everyone @here <@123456789012345678> and <@&999999999999999999> in <#42>: my client vanished",
+               True, "Ask <@!777> or @Everyone [1].", SOURCES),
+        user_id=1,
+        guild_id=guild.id,
+        channel_id=2,
+    )
+    interaction = mock_interaction(bot, guild=guild, channel=thread, message=mock_message(thread))
+    await click(bot, f"desk:escalate:{qid}", interaction)
+    text = sent_kwargs(thread.send)["content"]
+    assert re.findall(r"<[@#][!&]?\d+>", text) == [f"<@&{ROLE}>", f"<@{interaction.user.id}>"]
+    assert not re.search(r"@(everyone|here)", text, re.IGNORECASE)  # neutralised, not just left unpinged
+    assert "my client vanished" in text and "someone" in text and "a role" in text and "a channel" in text
+
+
+@pytest.mark.parametrize("failure", [TimeoutError(), ConnectionResetError("peer gone")], ids=["timeout", "reset"])
+async def test_escalation_that_fails_without_an_http_error_can_be_retried(
+    bot: DeskBot, journal: Journal, failure: Exception
+) -> None:
+    guild = mock_guild()
+    thread = mock_thread(guild)
+    thread.send.side_effect = failure
+    qid = record(journal, guild_id=guild.id)
+    member = mock_member(guild=guild)
+    interaction = mock_interaction(bot, user=member, guild=guild, channel=thread)
+    await click(bot, f"desk:escalate:{qid}", interaction)
+    assert "couldn't post the request for a moderator" in private_text(interaction)
+    assert not journal.is_escalated(qid)
+
+    thread.send.side_effect = None
+    retry = mock_interaction(bot, user=member, guild=guild, channel=thread)
+    await click(bot, f"desk:escalate:{qid}", retry)  # not "already asked", not "please wait"
+    assert sent_kwargs(thread.send)["content"].startswith(f"<@&{ROLE}>")
+    assert "they'll reply in" in private_text(retry)
+
+
+async def test_escalation_posted_but_the_reply_to_the_member_failing_is_still_an_escalation(
+    bot: DeskBot, journal: Journal
+) -> None:
+    guild = mock_guild()
+    thread = mock_thread(guild)
+    qid = record(journal, guild_id=guild.id)
+    interaction = mock_interaction(bot, guild=guild, channel=thread)
+    interaction.followup.send.side_effect = discord.HTTPException(mock_response(), "interaction expired")
+    await click(bot, f"desk:escalate:{qid}", interaction)
+    assert thread.send.await_count == 1 and journal.is_escalated(qid)
+    assert interaction.response.send_message.await_count == 0  # no "something went wrong" after a good post

@@ -3,6 +3,7 @@ commands sync once, not on every start."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Iterator
@@ -11,10 +12,19 @@ import discord
 import pytest
 import yarl
 from desk_fakes import FakeDesk
-from fake_discord_server import APP_ID, GOOD_TOKEN, FakeDiscord
+from fake_discord_server import (
+    APP_ID,
+    GOOD_TOKEN,
+    INVALID_FORM,
+    MISSING_ACCESS,
+    RATE_LIMITED,
+    SERVER_ERROR,
+    FakeDiscord,
+)
 from pydantic import SecretStr
 
 from desk_discord import runner
+from desk_discord.command_sync import STATE_FILE
 from dispute_desk.settings import Settings
 
 GUILD = 424_000_000_000_000_001
@@ -63,7 +73,7 @@ def test_invalid_token_exits_2_without_printing_the_token(
     assert code == 2
     assert "Discord rejected DISCORD_TOKEN" in out.err
     assert secret not in out.err + out.out + caplog.text
-    assert server.requests[0] == ("GET", "/api/v10/users/@me", f"Bot {secret}")  # our API base was used
+    assert ("GET", "/api/v10/users/@me", f"Bot {secret}") in server.requests  # our API base was used
     assert desk_built == []  # rejected before the slow part
 
 
@@ -130,3 +140,84 @@ def test_unreachable_discord_is_one_clear_line_not_a_traceback(settings: Setting
     err = capsys.readouterr().err
     assert "Could not reach the Discord API" in err
     assert "Traceback" not in err and GOOD_TOKEN not in err
+
+
+@pytest.mark.parametrize(
+    "rejection", [MISSING_ACCESS, INVALID_FORM, RATE_LIMITED, SERVER_ERROR], ids=["403", "400", "429", "500"]
+)
+def test_a_rejected_command_sync_is_logged_and_the_bot_still_connects(
+    server: FakeDiscord, settings: Settings, capsys, caplog, monkeypatch, rejection
+) -> None:
+    configured = against(server, settings, GOOD_TOKEN)
+    server.reject_sync = rejection
+    real_sleep = asyncio.sleep
+
+    async def quick_sleep(delay: float, *args, **kwargs):  # discord.py waits 1, 3, 5, 7 s between 5xx retries
+        return await real_sleep(min(delay, 0.01), *args, **kwargs)
+
+    monkeypatch.setattr(discord.http.asyncio, "sleep", quick_sleep)
+    caplog.set_level(logging.INFO)
+
+    # The fake gateway closes with 4004 after IDENTIFY: reaching IDENTIFY proves the bot went on to connect.
+    assert runner.run(configured, desk_factory=FakeDesk) == 2
+    assert server.identify, "the bot gave up before connecting to the gateway"
+    assert "Discord refused the slash-command sync" in caplog.text
+    assert "Traceback" not in capsys.readouterr().err
+    assert not (settings.data_dir / STATE_FILE).exists()  # no hash saved: the next start tries again
+    tries = sum(1 for method, path, _ in server.requests if method == "PUT")
+    assert tries == (5 if rejection[0] >= 429 else 1)  # given up only after discord.py's own retries
+
+    assert runner.sync_commands(configured) == 2  # `python bot.py sync`: one line, exit 2
+    err = capsys.readouterr().err
+    assert err.startswith("dispute-desk: Discord refused the slash-command sync") and f"HTTP {rejection[0]}" in err
+    assert len(err.strip().splitlines()) == 1
+
+    server.reject_sync = None
+    assert runner.run(configured, desk_factory=FakeDesk) == 2
+    assert len(server.synced) == 1  # accepted this time, and only now remembered
+    assert (settings.data_dir / STATE_FILE).exists()
+
+
+def test_a_gateway_url_that_answers_404_is_one_line_and_exit_2(server: FakeDiscord, settings: Settings, capsys) -> None:
+    configured = against(server, settings, GOOD_TOKEN).model_copy(
+        update={"discord_gateway_url": f"ws://127.0.0.1:{server.port}/no-gateway-here"}
+    )
+    built = []
+    assert runner.run(configured, desk_factory=lambda: built.append(1) or FakeDesk()) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.strip().splitlines() == [
+        f"dispute-desk: DESK_DISCORD_GATEWAY_URL ws://127.0.0.1:{server.port}/no-gateway-here answered HTTP 404 "
+        "instead of a WebSocket; check the URL (a Discord-compatible server's gateway, usually ws://host:port/)"
+    ]
+    assert built == []  # refused before loading the model
+
+
+def test_a_damaged_journal_or_secret_is_one_line_and_exit_2(server: FakeDiscord, settings: Settings, capsys) -> None:
+    configured = against(server, settings, GOOD_TOKEN)
+    settings.data_dir.mkdir(parents=True)
+    settings.database_path.write_bytes(b"this is not an SQLite database" * 100)
+    assert runner.run(configured, desk_factory=FakeDesk) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert f"the journal database {settings.database_path} cannot be used" in err
+
+    settings.database_path.unlink()
+    (settings.data_dir / "journal.salt").write_text("not hex at all", encoding="ascii")
+    assert runner.run(configured, desk_factory=FakeDesk) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "hashing secret in" in err and "is not hexadecimal" in err
+
+    bad_env = configured.model_copy(update={"hash_secret": SecretStr("abc123")})
+    assert runner.sync_commands(bad_env) == 2
+    assert "hashing secret in DESK_HASH_SECRET is too short" in capsys.readouterr().err
+    assert server.identify == [] and server.synced == []
+
+
+def test_admin_commands_are_registered_hidden_from_members(server: FakeDiscord, settings: Settings) -> None:
+    assert runner.sync_commands(against(server, settings, GOOD_TOKEN)) == 0
+    [(_, payload)] = server.synced
+    permissions = {command["name"]: command.get("default_member_permissions") for command in payload}
+    manage_server = discord.Permissions(manage_guild=True).value
+    assert permissions["reindex"] == permissions["sync"] == permissions["kb"] == manage_server
+    assert permissions["ask"] is None  # members' commands stay visible to everyone

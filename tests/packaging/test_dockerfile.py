@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -24,3 +25,29 @@ def test_image_runs_as_a_non_root_user_and_ships_no_tests() -> None:
     assert users and users[-1] not in ("root", "0")
     assert "requirements-dev" not in dockerfile
     assert "tests" in (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+
+
+def _runtime_stage() -> list[str]:
+    """The final stage's instructions, one string each (continuation lines joined)."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    last_from = max(i for i, line in enumerate(lines) if line.upper().startswith("FROM "))
+    return lines[last_from + 1 :]
+
+
+def test_code_and_prompts_are_owned_by_root_and_read_only_to_the_bot() -> None:
+    stage = _runtime_stage()
+    user_at = max(i for i, line in enumerate(stage) if line.startswith("USER "))
+    copies = [line for line in stage if line.startswith("COPY ")]
+    copied = " ".join(copies)
+    for path in ("bot.py", "dispute_desk/", "ingest/", "desk_cli/", "desk_discord/", "prompts/", "knowledge/"):
+        assert path in copied, f"{path} is not in the image"
+    # COPY without --chown leaves files owned by root; the bot runs as another user.
+    assert not [line for line in copies if "--chown" in line or "--chmod" in line], copies
+    assert all(i < user_at for i, line in enumerate(stage) if line.startswith(("COPY ", "RUN ")))
+    run = " ".join(line for line in stage if line.startswith("RUN "))
+    assert "chmod -R a-w" in run and "/app" in run  # nothing under /app is writable, even by the group
+    assert "compileall" in run  # bytecode built as root: the bot could not write __pycache__ there
+    # What the bot may write: its data volume and the moderators' uploads, nothing else.
+    chowned = re.findall(r"chown(?: -R)? \S+ (\S+)", run)
+    assert sorted(chowned) == ["/app/knowledge/uploads", "/data"]

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from desk_discord.errors import NO_MENTIONS
-from desk_discord.render import MESSAGE_LIMIT, truncate
+from desk_discord.errors import NO_MENTIONS, member_ref
+from desk_discord.render import MESSAGE_LIMIT, neutral_text, truncate
 
 if TYPE_CHECKING:
     from desk_discord.bot import DeskBot
@@ -33,15 +33,16 @@ async def record_action(
         guild_id=interaction.guild_id,
         ok=ok,
     )
-    log.info("admin action %s by %s (%s): %s", action, user.display_name, user.id, detail)
+    who = member_ref(bot, user.id)
+    log.info("admin action %s by %s (%s): %s", action, user.display_name, who, detail)
     channel_id = bot.settings.log_channel_id
     channel = bot.get_channel(channel_id) if channel_id else None
     if not isinstance(channel, discord.abc.Messageable):
         return
     mark = "" if ok else " (failed)"
-    text = f"🛠 {entry.created_at} · {user.display_name} (`{user.id}`) · `/{action}`{mark}"
+    text = f"🛠 {entry.created_at} · {neutral_text(user.display_name)} · `/{action}`{mark}"
     if detail:
-        text += f"\n{detail}"
+        text += f"\n{neutral_text(detail)}"
     try:
         await channel.send(truncate(text, MESSAGE_LIMIT), allowed_mentions=NO_MENTIONS)
     except discord.HTTPException as exc:

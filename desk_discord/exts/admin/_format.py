@@ -17,6 +17,7 @@ REASONS = {
     "answered": "answered",
 }
 MAX_LISTED_ERRORS = 8
+PRIVATE_QUESTION = "🔒 *asked privately; the question is not shown*"
 
 
 def summary_line(summary: IngestSummary) -> str:
@@ -70,7 +71,7 @@ def gaps_embed(gaps: Sequence[Gap]) -> discord.Embed:
     for gap in gaps:
         reason = REASONS.get(gap.reason, gap.reason.replace("_", " "))
         votes = f" · 👎 {gap.downvotes}" if gap.downvotes else ""
-        question = truncate(" ".join(gap.question.split()), 300)
+        question = PRIVATE_QUESTION if gap.private else truncate(" ".join(gap.question.split()), 300)
         when = gap.created_at[:16].replace("T", " ")
         blocks.append(f"**#{gap.question_id}** · {when} · {reason}{votes}\n> {question}")
     description = ""
@@ -80,5 +81,9 @@ def gaps_embed(gaps: Sequence[Gap]) -> discord.Embed:
             break
         description = candidate
     embed.description = description
-    embed.set_footer(text="Newest first. Add what's missing with /kb add, then check the answer again.")
+    footer = "Newest first. Add what's missing with /kb add, then check the answer again."
+    hidden = sum(gap.private for gap in gaps)
+    if hidden:
+        footer += f" {hidden} asked privately (only the asker saw them): shown without their text."
+    embed.set_footer(text=footer)
     return fit_embed(embed)

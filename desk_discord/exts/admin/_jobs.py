@@ -40,25 +40,26 @@ class Job:
 
 
 class StatusMessage:
-    """One message that shows a job's progress.
+    """One message that shows a job's progress, changed through ``edit`` (a message's or an interaction's).
 
     If editing it stops working (an interaction's token lasts 15 minutes), the next update is posted as a
     new message in the channel and edited from then on.
     """
 
-    def __init__(self, message: discord.Message | discord.InteractionMessage, channel: object) -> None:
-        self.message = message
+    def __init__(self, edit: Callable[..., Awaitable[object]], channel: object) -> None:
+        self._edit = edit
         self._channel = channel
 
     async def show(self, text: str) -> None:
         try:
-            await self.message.edit(content=text[:2000], allowed_mentions=NO_MENTIONS)
+            await self._edit(content=text[:2000], allowed_mentions=NO_MENTIONS)
             return
         except discord.HTTPException:
             if not isinstance(self._channel, discord.abc.Messageable):
                 raise
             log.info("status message could not be edited; posting a new one")
-        self.message = await self._channel.send(text[:2000], allowed_mentions=NO_MENTIONS)
+        message = await self._channel.send(text[:2000], allowed_mentions=NO_MENTIONS)
+        self._edit = message.edit
 
 
 class IngestJobs:
@@ -83,12 +84,14 @@ class IngestJobs:
     ) -> IngestSummary:
         """Ingest ``paths`` in a worker thread with live progress, then reload the Desk (also in a thread).
 
+        The running Desk's embedder does the embedding: a second copy of the model is never loaded.
         Raises what the pipeline raises (``IngestBusy``, ``IngestFailed``).
         """
         settings = self.bot.settings
+        embedder = self.bot.desk.embedder
         loop = asyncio.get_running_loop()
         relay = ProgressRelay(loop, publish, title=title, interval=settings.progress_edit_seconds)
         async with relay:
-            summary = await asyncio.to_thread(self.ingest, settings, list(paths), progress=relay)
+            summary = await asyncio.to_thread(self.ingest, settings, list(paths), progress=relay, embedder=embedder)
         await asyncio.to_thread(self.bot.desk.reload)
         return summary

@@ -15,15 +15,18 @@ from desk_discord.exts.admin._audit import record_action
 from desk_discord.exts.admin._format import gaps_embed, status_embed, summary_line, summary_text
 from desk_discord.exts.admin._jobs import IngestJobs, StatusMessage
 from desk_discord.exts.admin._reindex import failure_text, refuse_if_busy
-from desk_discord.exts.admin._uploads import UploadRejected, precheck, save_upload
+from desk_discord.exts.admin._uploads import SavedUpload, UploadRejected, precheck, save_upload, undo_upload
+from desk_discord.render import neutral_text
 
 if TYPE_CHECKING:
     from desk_discord.bot import DeskBot
 
 GAPS_SHOWN = 10
+NOT_KEPT = " The file was not kept either: send it again when you're ready."
 
 
 @app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)  # hidden from members by default; checked in code too
 class KnowledgeCog(
     commands.GroupCog, name="Knowledge", group_name="kb", group_description="Moderators: the knowledge base"
 ):
@@ -49,28 +52,46 @@ class KnowledgeCog(
             await interaction.response.defer(thinking=True)
             data = await file.read()
             try:
-                path = await asyncio.to_thread(save_upload, data, name, self.bot.settings, replace=replace)
+                saved = await asyncio.to_thread(save_upload, data, name, self.bot.settings, replace=replace)
             except UploadRejected as exc:
                 await self._rejected(interaction, name, str(exc))
                 return
-            title = f"Adding {path.name}"
-            status = StatusMessage(
-                await interaction.followup.send(f"🔄 {title}…", wait=True, allowed_mentions=NO_MENTIONS),
-                interaction.channel,
-            )
-            try:
-                summary = await self.jobs.run([path], title=title, publish=status.show)
-            except Exception as exc:
-                await status.show(failure_text(title, exc))
-                await record_action(self.bot, interaction, "kb add", f"{path.name}: failed: {exc}", ok=False)
-                return
-            await status.show(summary_text(title, summary))
-            await record_action(self.bot, interaction, "kb add", f"{path.name}: {summary_line(summary)}", ok=summary.ok)
+            await self._ingest_upload(interaction, saved)
         finally:
             self.jobs.end(job)
 
+    async def _ingest_upload(self, interaction: discord.Interaction, saved: SavedUpload) -> None:
+        """Index a saved upload. If that does not happen the file is taken back out, so "nothing was changed"
+        is what is on disk and sending it again is not refused as a duplicate.
+        """
+        path = saved.path
+        title = f"Adding {path.name}"
+        renamed = f" (saved as `{path.name}`: {saved.renamed})" if saved.renamed else ""
+        status: StatusMessage | None = None
+        try:
+            message = await interaction.followup.send(f"🔄 {title}{renamed}…", wait=True, allowed_mentions=NO_MENTIONS)
+            status = StatusMessage(message.edit, interaction.channel)
+            summary = await self.jobs.run([path], title=title, publish=status.show)
+        except Exception as exc:
+            await asyncio.to_thread(undo_upload, saved)
+            text = failure_text(title, exc) + NOT_KEPT
+            if status is not None:
+                await status.show(text)
+            else:
+                await interaction.followup.send(text, allowed_mentions=NO_MENTIONS)
+            await record_action(self.bot, interaction, "kb add", f"{path.name}: failed, not kept: {exc}", ok=False)
+            return
+        except BaseException:  # cancelled (the bot is stopping): leave no file nobody was told about
+            undo_upload(saved)
+            raise
+        if not summary.ok:  # the file itself could not be indexed: it is not kept either
+            await asyncio.to_thread(undo_upload, saved)
+        kept = renamed if summary.ok else NOT_KEPT
+        await status.show(summary_text(title, summary) + kept)
+        await record_action(self.bot, interaction, "kb add", f"{path.name}: {summary_line(summary)}", ok=summary.ok)
+
     async def _rejected(self, interaction: discord.Interaction, name: str, reason: str) -> None:
-        text = f"❌ Not added: `{discord.utils.escape_markdown(name)[:100]}`: {reason}."
+        text = f"❌ Not added: `{neutral_text(name)[:100].replace('`', chr(39))}`: {reason}."
         if interaction.response.is_done():
             await interaction.followup.send(text, allowed_mentions=NO_MENTIONS)
         else:

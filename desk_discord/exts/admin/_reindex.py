@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from desk_discord.checks import moderator_only
+from desk_discord.command_sync import SyncFailed
 from desk_discord.errors import NO_MENTIONS
 from desk_discord.exts.admin._audit import record_action
 from desk_discord.exts.admin._format import summary_line, summary_text
@@ -57,18 +58,21 @@ class AdminCog(commands.Cog, name="Admin"):
 
     @app_commands.command(name="reindex", description="Moderators: re-read the knowledge folder and update the index")
     @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)  # hidden from members by default; checked in code too
     @moderator_only()
     async def reindex(self, interaction: discord.Interaction) -> None:
         job = await refuse_if_busy(self.jobs, interaction, "reindex")
         if job is None:
             return
         try:
+            # The job slot is ours: announce it, then keep that one message up to date through the
+            # interaction (no fetch of the message that could fail and leave "started" standing).
             await interaction.response.send_message(
                 f"🔄 Reindex started by {interaction.user.display_name}. I keep answering from the current "
                 "index meanwhile.",
                 allowed_mentions=NO_MENTIONS,
             )
-            status = StatusMessage(await interaction.original_response(), interaction.channel)
+            status = StatusMessage(interaction.edit_original_response, interaction.channel)
             knowledge = self.bot.settings.knowledge_dir
             try:
                 summary = await self.jobs.run([knowledge], title="Reindex", publish=status.show)
@@ -83,10 +87,18 @@ class AdminCog(commands.Cog, name="Admin"):
 
     @app_commands.command(name="sync", description="Moderators: register the slash commands with Discord again")
     @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
     @moderator_only()
     async def sync(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.bot.sync_commands(force=True)
+        try:
+            result = await self.bot.sync_commands(force=True)
+        except SyncFailed as exc:
+            log.warning("%s", exc)
+            text = f"❌ {str(exc)[0].upper()}{str(exc)[1:]}. The commands Discord already has keep working."
+            await interaction.followup.send(text[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await record_action(self.bot, interaction, "sync", str(exc), ok=False)
+            return
         text = f"Synced {result.commands} commands ({result.scope}). Discord may take a minute to show changes."
         await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
         await record_action(self.bot, interaction, "sync", f"{result.commands} commands, {result.scope}")

@@ -94,4 +94,7 @@ class FeedbackCog(commands.Cog, name="Feedback"):
             self.limits.undo(interaction.user.id, interaction.guild.id)
             await self._private(interaction, "I couldn't post the request for a moderator here. Please try again.")
             return
-        await self._private(interaction, done)
+        try:  # the moderators have been called: a failure to tell the member is not a failed escalation
+            await self._private(interaction, done)
+        except discord.HTTPException as exc:
+            log.warning("moderators were called for question %s but the member could not be told: %s", question_id, exc)

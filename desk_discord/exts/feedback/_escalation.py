@@ -78,23 +78,27 @@ async def _destination(
 
 
 async def send_escalation(bot: DeskBot, interaction: discord.Interaction, record: QuestionRecord) -> str | None:
-    """Post the one moderator ping; returns what to tell the member, or None if it could not be sent."""
+    """Post the one moderator ping; returns what to tell the member, or None if it could not be sent.
+
+    Any failure before the ping is posted (Discord refusing it, a timeout, a dropped connection) is None, so
+    the caller can undo the escalation and let the member try again; nothing after the post can fail.
+    """
     role_id = bot.settings.moderator_role_id
     assert role_id is not None
-    target, quote = await _destination(bot, interaction, record)
-    if target is None:
-        return None
-    jump_url = interaction.message.jump_url if interaction.message is not None and not record.private else None
-    text = escalation_message(
-        role_id=role_id,
-        user_id=interaction.user.id,
-        question=record.question if quote else None,
-        answer_text=record.answer,
-        jump_url=jump_url,
-    )
     try:
+        target, quote = await _destination(bot, interaction, record)
+        if target is None:
+            return None
+        jump_url = interaction.message.jump_url if interaction.message is not None and not record.private else None
+        text = escalation_message(
+            role_id=role_id,
+            user_id=interaction.user.id,
+            question=record.question if quote else None,
+            answer_text=record.answer,
+            jump_url=jump_url,
+        )
         await target.send(text, allowed_mentions=moderator_ping(role_id))
-    except discord.HTTPException:
+    except Exception:
         log.exception("sending the moderator ping failed")
         return None
     log.info("moderators called for question %s in guild %s", record.id, record.guild_id)

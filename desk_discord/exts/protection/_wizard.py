@@ -11,7 +11,7 @@ from typing import Any
 
 import discord
 
-from desk_discord.errors import NO_MENTIONS, handle_error
+from desk_discord.errors import NO_MENTIONS, handle_error, member_ref
 from desk_discord.exts.protection._embed import dates_message, question_message, verdict_embed
 from desk_discord.render import truncate
 from dispute_desk.protection import InvalidAnswer, ProtectionGuide, Verdict, inputs_from_answers, parse_date
@@ -119,7 +119,8 @@ class CheckWizard(_View):
         await interaction.response.edit_message(
             content=None, embed=verdict_embed(verdict), view=view, allowed_mentions=NO_MENTIONS
         )
-        log.info("protection check by %s: %s (%s)", self.owner_id, verdict.status, ", ".join(verdict.rules))
+        who = member_ref(interaction.client, self.owner_id)
+        log.info("protection check by %s: %s (%s)", who, verdict.status, ", ".join(verdict.rules))
 
     async def on_timeout(self) -> None:
         if self.last_interaction is None:
