@@ -11,8 +11,9 @@ import logging
 import re
 import threading
 import time
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from dispute_desk.answering import ExtractiveAnswerer, evidence_strength, source_for
 from dispute_desk.embedding import Embedder, build_embedder
@@ -22,6 +23,9 @@ from dispute_desk.retrieval import Corpus, DenseRetriever, HybridRetriever, Retr
 from dispute_desk.settings import Settings
 from dispute_desk.store import ChunkStore, IndexMissing, read_json
 from dispute_desk.texts import Texts
+
+if TYPE_CHECKING:
+    from dispute_desk.writing import Writer
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +83,17 @@ def follow_up_context(question: str, previous: str | None) -> str | None:
 
 class Desk:
     def __init__(
-        self, settings: Settings, embedder: Embedder, store: ChunkStore, texts: Texts, *, retriever: str = "hybrid"
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        store: ChunkStore,
+        texts: Texts,
+        *,
+        retriever: str = "hybrid",
+        writer: Writer | None = None,
     ) -> None:
         self.settings = settings
+        self.writer = writer  # optional chat-model writer, used after the extractive answer is composed
         self.retriever_kind = retriever
         self.embedder = embedder
         self.store = store
@@ -91,11 +103,22 @@ class Desk:
 
     @classmethod
     def open(cls, settings: Settings, *, embedder: Embedder | None = None, retriever: str = "hybrid") -> Desk:
-        """Load everything needed to answer. Raises ``IndexMissing`` when there is no usable index."""
+        """Load everything needed to answer. Raises ``IndexMissing`` when there is no usable index.
+
+        With ``DESK_LLM_PROVIDER`` set, a chat-model writer is attached (its model is created on first use).
+        """
+        from dispute_desk.writing import build_writer
+
         texts = Texts.load(settings.prompts_dir)
+        writer = build_writer(settings)  # a missing provider package or setting fails here, before the model
         store = ChunkStore(settings)
         store.live(embedder.name if embedder else settings.embedding_model)  # fail fast, before the model
-        return cls(settings, embedder or build_embedder(settings), store, texts, retriever=retriever)
+        return cls(settings, embedder or build_embedder(settings), store, texts, retriever=retriever, writer=writer)
+
+    @property
+    def streams(self) -> bool:
+        """Whether answers are written by a chat model (front ends then show the text as it streams in)."""
+        return self.writer is not None
 
     def _pointer_stamp(self) -> int:
         try:
@@ -139,22 +162,26 @@ class Desk:
         query = f"{context} {question}" if context else question
         return snapshot.retriever.search(query, k)
 
-    def ask(self, question: str, *, context: str | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        context: str | None = None,
+        on_token: Callable[[str], None] | None = None,
+        write: bool = True,
+    ) -> Answer:
+        """Answer ``question``. With a writer attached (and ``write``), an answered question is written by the
+        chat model, ``on_token`` receiving its text as it streams; declines never reach the model.
+        """
         started = time.perf_counter()
         question = normalise_question(question)
-        answer = self._answer(question, normalise_question(context) if context else None)
+        answer = self._answer(question, normalise_question(context) if context else None, on_token, write)
         elapsed = (time.perf_counter() - started) * 1000
-        return Answer(
-            question=answer.question,
-            answered=answer.answered,
-            text=answer.text,
-            sources=answer.sources,
-            latency_ms=elapsed,
-            reason=answer.reason,
-            facts=answer.facts,
-        )
+        return replace(answer, latency_ms=elapsed)
 
-    def _answer(self, question: str, context: str | None) -> Answer:
+    def _answer(
+        self, question: str, context: str | None, on_token: Callable[[str], None] | None = None, write: bool = True
+    ) -> Answer:
         limit = self.settings.max_question_chars
         if not question:
             return Answer(question, False, self.texts.get("empty"), reason="empty")
@@ -174,7 +201,10 @@ class Desk:
         composed = snapshot.answerer.compose(question, hits, context=context)
         if not composed.text:
             return Answer(question, False, self.texts.not_answered, closest, reason="weak_evidence")
-        return Answer(question, True, composed.text, composed.sources, reason="answered", facts=composed.facts)
+        answer = Answer(question, True, composed.text, composed.sources, reason="answered", facts=composed.facts)
+        if write and self.writer is not None:  # the decline decisions above are final: the model only rewrites
+            answer = self.writer.write(question, hits, answer, context=context, on_token=on_token)
+        return answer
 
     def status(self) -> DeskStatus:
         snapshot = self._snapshot
