@@ -8,7 +8,7 @@ import contextlib
 from rich.console import Console
 
 from desk_cli import exit_codes
-from desk_cli.render import print_answer, print_sources
+from desk_cli.render import ask_streaming, print_answer, print_sources
 from dispute_desk.desk import Desk, follow_up_context
 from dispute_desk.models import Answer
 from dispute_desk.settings import Settings
@@ -56,6 +56,6 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
             console.print(f"[yellow]unknown command {command}[/yellow]. {HELP}")
         else:
             previous = history[-1].question if history else None
-            answer = desk.ask(command, context=follow_up_context(command, previous))
+            answer = ask_streaming(console, desk, command, context=follow_up_context(command, previous))
             history.append(answer)
             print_answer(console, answer, desk.texts.disclaimer)

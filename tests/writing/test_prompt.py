@@ -28,7 +28,8 @@ def test_rendered_prompt_matches_the_golden_files(prompt: WritingPrompt, hits) -
 
 
 def test_follow_up_prompt_names_the_earlier_question(prompt: WritingPrompt, hits) -> None:
-    _, user = prompt.render("and if it was hourly?", prompt.passages(hits[:1]), context="My client disputed a milestone")
+    earlier = "My client disputed a milestone"
+    _, user = prompt.render("and if it was hourly?", prompt.passages(hits[:1]), context=earlier)
     _compare("user_follow_up.txt", user)
     assert "earlier question was: My client disputed a milestone" in user
 
@@ -62,5 +63,5 @@ def test_passages_are_numbered_in_retrieval_order_with_their_section(prompt, hit
 
 def test_a_missing_prompt_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "system.txt").write_text("x {refusal}", encoding="utf-8")
-    with pytest.raises(PromptsMissing, match="refusal.txt"):
+    with pytest.raises(PromptsMissing, match=r"refusal\.txt"):
         WritingPrompt.load(tmp_path)
