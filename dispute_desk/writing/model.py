@@ -70,6 +70,10 @@ def model_options(settings: Settings) -> dict[str, Any]:
         options["api_key"] = key
     elif provider == "openai" and settings.llm_base_url:
         options["api_key"] = NO_KEY
+    if provider == "openai" and settings.llm_base_url:
+        # langchain-openai sends the limit as max_completion_tokens; servers that only read the older
+        # max_tokens (llama.cpp's, older vLLM and Ollama) would otherwise write until their context is full.
+        options["extra_body"] = {"max_tokens": settings.llm_max_tokens}
     return options
 
 
