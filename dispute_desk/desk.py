@@ -41,6 +41,7 @@ class DeskStatus:
     collection: str
     data_dir: str
     last_ingest: dict[str, Any] | None
+    writer: dict[str, Any] | None = None  # chat model and its counters (written, fallbacks by reason), if any
 
 
 @dataclass(frozen=True)
@@ -216,4 +217,5 @@ class Desk:
             collection=snapshot.collection_name,
             data_dir=str(self.settings.data_dir),
             last_ingest=read_json(self.settings.reports_dir / "last-ingest.json"),
+            writer={"model": self.writer.label, **self.writer.stats.snapshot()} if self.writer is not None else None,
         )

@@ -34,18 +34,6 @@ log = logging.getLogger(__name__)
 TokenCallback = Callable[[str], None]
 
 
-class Writer(Protocol):
-    def write(
-        self,
-        question: str,
-        hits: Sequence[Hit],
-        extractive: Answer,
-        *,
-        context: str | None = None,
-        on_token: TokenCallback | None = None,
-    ) -> Answer: ...
-
-
 class WriterStats:
     """Counters since start: answers written, and fallbacks to the extractive answer by reason."""
 
@@ -64,6 +52,25 @@ class WriterStats:
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             return {"written": self.written, "fallbacks": dict(self.fallbacks)}
+
+
+class Writer(Protocol):
+    """What the Desk needs from a writer (``LlmWriter``, or a stand-in in tests)."""
+
+    stats: WriterStats
+
+    @property
+    def label(self) -> str: ...
+
+    def write(
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        extractive: Answer,
+        *,
+        context: str | None = None,
+        on_token: TokenCallback | None = None,
+    ) -> Answer: ...
 
 
 class _Timeout(Exception):

@@ -73,3 +73,16 @@ def test_a_provider_without_its_package_is_a_configuration_error_at_start(settin
         Desk.open(broken)
     with pytest.raises(WriterUnavailable, match="DESK_LLM_MODEL"):
         Desk.open(settings.model_copy(update={"llm_provider": "openai"}))
+
+
+def test_moderators_see_the_model_and_its_fallback_counts_in_kb_status(tiny_desk: Desk, make_writer) -> None:
+    from desk_discord.exts.admin._format import status_embed
+
+    writer, _ = make_writer(WRITTEN, "A milestone must be at least $50 [1].")
+    tiny_desk.writer = writer
+    tiny_desk.ask("How many days does the client have to review submitted work?")
+    tiny_desk.ask("What is the minimum amount for a milestone?")
+    status = tiny_desk.status()
+    assert status.writer == {"model": "openai:scripted", "written": 1, "fallbacks": {"unsupported_figure": 1}}
+    field = next(f for f in status_embed(status, None).fields if f.name == "Written answers since start")
+    assert field.value == "openai:scripted: 1 written, 1 fell back to the quoted answer (unsupported figure 1)"
