@@ -72,7 +72,9 @@ def _side_by_side(
         print(json.dumps({"model": model, "extractive": extractive.to_json(with_items=args.details),
                           "written": written.to_json(with_items=args.details)}, indent=2))
         return exit_codes.OK
-    table = Table(title=f"Evaluation of {args.file}: extractive vs written by {model}", title_justify="left")
+    files = args.file if isinstance(args.file, list) else [args.file]
+    names = " + ".join(str(f) for f in files)
+    table = Table(title=f"Evaluation of {names}: extractive vs written by {model}", title_justify="left")
     table.add_column("")
     table.add_column("extractive", justify="right")
     table.add_column("written", justify="right")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
+import subprocess
+import sys
 
 from rich.console import Console
 
@@ -12,6 +15,7 @@ from desk_cli import exit_codes
 from desk_cli.commands import evaluate
 from dispute_desk.desk import Desk
 from dispute_desk.evaluation import EvalItem, compare_modes
+from dispute_desk.settings import PROJECT_DIR
 
 ITEMS = [
     EvalItem("review", "How many days does the client have to review submitted work?", ("F06",), True),
@@ -37,11 +41,6 @@ def test_both_modes_are_scored_side_by_side(tiny_desk: Desk, make_writer) -> Non
     assert written.answer_fact_rate == extractive.answer_fact_rate == 1.0
 
 
-def _args(path, **extra) -> argparse.Namespace:
-    return argparse.Namespace(file=path, json=extra.get("json", False), details=False, retriever="hybrid",
-                              llm=extra.get("llm", True))
-
-
 def _questions(tmp_path):
     path = tmp_path / "q.jsonl"
     path.write_text("\n".join(json.dumps({"id": i.id, "question": i.question, "facts": list(i.facts),
@@ -50,24 +49,29 @@ def _questions(tmp_path):
 
 
 def test_eval_llm_without_a_model_configured_says_what_to_set(tiny_desk: Desk, tmp_path) -> None:
-    out = io.StringIO()
-    code = evaluate.handle(_args(_questions(tmp_path)), tiny_desk.settings, Console(file=out, width=200))
-    assert code == exit_codes.NO_INDEX
-    assert "set DESK_LLM_PROVIDER and DESK_LLM_MODEL" in out.getvalue()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
+    env.update({"DESK_DATA_DIR": str(tiny_desk.settings.data_dir), "DESK_EMBEDDING_MODEL": "hashing",
+                "HF_HUB_OFFLINE": "1", "COLUMNS": "200"})
+    done = subprocess.run([sys.executable, "bot.py", "eval", str(_questions(tmp_path)), "--llm"], cwd=PROJECT_DIR,
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == exit_codes.NO_INDEX
+    assert "set DESK_LLM_PROVIDER and DESK_LLM_MODEL" in done.stdout + done.stderr
 
 
-def test_eval_llm_prints_the_two_columns(tiny_desk: Desk, make_writer, tmp_path, monkeypatch, capsys) -> None:
+def test_the_side_by_side_table_and_json(tiny_desk: Desk, make_writer, tmp_path, capsys) -> None:
     writer, _ = make_writer(GOOD, BAD)
-    opened = Desk(tiny_desk.settings, tiny_desk.embedder, tiny_desk.store, tiny_desk.texts, writer=writer)
-    monkeypatch.setattr(Desk, "open", classmethod(lambda cls, settings, **kw: opened))
+    tiny_desk.writer = writer
+    extractive, written = compare_modes(tiny_desk, ITEMS, k=3)
+    args = argparse.Namespace(file=[tmp_path / "q.jsonl"], json=False, details=True)
     out = io.StringIO()
-    assert evaluate.handle(_args(_questions(tmp_path)), tiny_desk.settings, Console(file=out, width=200)) == 0
+    assert evaluate._side_by_side(args, Console(file=out, width=200), extractive, written, model=writer.label) == 0
     text = out.getvalue()
-    assert "extractive" in text and "written" in text
+    assert "extractive vs written by openai:scripted" in text
     assert "fell back to the extractive answer" in text and "fallback reasons: unsupported_figure 1" in text
+    assert "minimum fell back (unsupported_figure)" in text
 
-    opened.writer, _ = make_writer(GOOD, BAD)  # a fresh script for the second run
-    assert evaluate.handle(_args(_questions(tmp_path), json=True), tiny_desk.settings, Console(file=out)) == 0
+    args.json = True
+    evaluate._side_by_side(args, Console(file=out), extractive, written, model=writer.label)
     data = json.loads(capsys.readouterr().out)
     assert data["model"] == "openai:scripted"
     assert data["written"]["fallbacks"] == {"unsupported_figure": 1} and data["extractive"]["fallback_rate"] == 0.0
