@@ -154,7 +154,7 @@ class LlmWriter:
                             break
                         text = chunk.text
                         if text:
-                            pieces.put(("token", text))
+                            pieces.put(("token", str(text)))
                 finally:
                     close = getattr(stream, "close", None)
                     if close is not None:
