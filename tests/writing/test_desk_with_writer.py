@@ -86,3 +86,21 @@ def test_moderators_see_the_model_and_its_fallback_counts_in_kb_status(tiny_desk
     assert status.writer == {"model": "openai:scripted", "written": 1, "fallbacks": {"unsupported_figure": 1}}
     field = next(f for f in status_embed(status, None).fields if f.name == "Written answers since start")
     assert field.value == "openai:scripted: 1 written, 1 fell back to the quoted answer (unsupported figure 1)"
+
+
+def test_the_cli_and_the_bot_stop_with_a_clear_message_when_the_provider_package_is_missing(tiny_desk: Desk) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from desk_discord.runner import _known_failure
+    from dispute_desk.settings import PROJECT_DIR
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
+    env.update({"DESK_DATA_DIR": str(tiny_desk.settings.data_dir), "DESK_EMBEDDING_MODEL": "hashing",
+                "DESK_LLM_PROVIDER": "nosuchvendor", "DESK_LLM_MODEL": "m", "HF_HUB_OFFLINE": "1", "COLUMNS": "200"})
+    done = subprocess.run([sys.executable, "bot.py", "ask", "what is escrow?"], cwd=PROJECT_DIR, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 2
+    assert "DESK_LLM_PROVIDER=nosuchvendor needs the langchain-nosuchvendor package" in done.stderr
+    assert _known_failure(WriterUnavailable("needs a package")) == 2  # `run` (the bot) exits the same way
