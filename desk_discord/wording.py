@@ -20,6 +20,7 @@ DEFAULTS: dict[str, str] = {
     "not_moderator": "Only moderators (Manage Server or the moderator role) can use this command.",
     "guild_only": "This command only works inside a server.",
     "no_index": "The knowledge base isn't ready yet. A moderator needs to run `/reindex` first.",
+    "writing": "✍️ *Writing an answer from the sources… citations are checked before it is final.*",
 }
 
 

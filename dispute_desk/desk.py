@@ -11,8 +11,9 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dispute_desk.answering import ExtractiveAnswerer, evidence_strength, source_for
 from dispute_desk.embedding import Embedder, build_embedder
@@ -24,6 +25,9 @@ from dispute_desk.retrieval import Corpus, DenseRetriever, HybridRetriever, Retr
 from dispute_desk.settings import Settings
 from dispute_desk.store import ChunkStore, IndexMissing, read_json
 from dispute_desk.texts import Texts
+
+if TYPE_CHECKING:
+    from dispute_desk.writing import Writer
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,7 @@ class DeskStatus:
     collection: str
     data_dir: str
     last_ingest: dict[str, Any] | None
+    writer: dict[str, Any] | None = None  # chat model and its counters (written, fallbacks by reason), if any
 
 
 @dataclass(frozen=True)
@@ -93,9 +98,17 @@ def follow_up_context(question: str, previous: str | None) -> str | None:
 
 class Desk:
     def __init__(
-        self, settings: Settings, embedder: Embedder, store: ChunkStore, texts: Texts, *, retriever: str = "hybrid"
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        store: ChunkStore,
+        texts: Texts,
+        *,
+        retriever: str = "hybrid",
+        writer: Writer | None = None,
     ) -> None:
         self.settings = settings
+        self.writer = writer  # optional chat-model writer, used after the extractive answer is composed
         self.retriever_kind = retriever
         self.embedder = embedder
         self.store = store
@@ -118,11 +131,22 @@ class Desk:
 
     @classmethod
     def open(cls, settings: Settings, *, embedder: Embedder | None = None, retriever: str = "hybrid") -> Desk:
-        """Load everything needed to answer. Raises ``IndexMissing`` when there is no usable index."""
+        """Load everything needed to answer. Raises ``IndexMissing`` when there is no usable index.
+
+        With ``DESK_LLM_PROVIDER`` set, a chat-model writer is attached (its model is created on first use).
+        """
+        from dispute_desk.writing import build_writer
+
         texts = Texts.load(settings.prompts_dir)
+        writer = build_writer(settings)  # a missing provider package or setting fails here, before the model
         store = ChunkStore(settings)
         store.live(embedder.name if embedder else settings.embedding_model)  # fail fast, before the model
-        return cls(settings, embedder or build_embedder(settings), store, texts, retriever=retriever)
+        return cls(settings, embedder or build_embedder(settings), store, texts, retriever=retriever, writer=writer)
+
+    @property
+    def streams(self) -> bool:
+        """Whether answers are written by a chat model (front ends then show the text as it streams in)."""
+        return self.writer is not None
 
     def _pointer_stamp(self) -> int:
         try:
@@ -185,17 +209,36 @@ class Desk:
         )
         return Inspection(question, hits, per_ask if len(asks) > 1 else [], signals, list(vectors[0]))
 
-    def ask(self, question: str, *, context: str | None = None) -> Answer:
-        return self.ask_traced(question, context=context)[0]
+    def ask(
+        self,
+        question: str,
+        *,
+        context: str | None = None,
+        on_token: Callable[[str], None] | None = None,
+        write: bool = True,
+    ) -> Answer:
+        """Answer ``question``. With a writer attached (and ``write``), an answered question is written by the
+        chat model, ``on_token`` receiving its text as it streams; declines never reach the model.
+        """
+        return self.ask_traced(question, context=context, on_token=on_token, write=write)[0]
 
-    def ask_traced(self, question: str, *, context: str | None = None) -> tuple[Answer, list[Hit]]:
+    def ask_traced(
+        self,
+        question: str,
+        *,
+        context: str | None = None,
+        on_token: Callable[[str], None] | None = None,
+        write: bool = True,
+    ) -> tuple[Answer, list[Hit]]:
         """The answer and the passages retrieved for it (the eval scores both from one search)."""
         started = time.perf_counter()
         question = normalise_question(question)
-        answer, hits = self._answer(question, normalise_question(context) if context else None)
+        answer, hits = self._answer(question, normalise_question(context) if context else None, on_token, write)
         return replace(answer, latency_ms=(time.perf_counter() - started) * 1000), hits
 
-    def _answer(self, question: str, context: str | None) -> tuple[Answer, list[Hit]]:
+    def _answer(
+        self, question: str, context: str | None, on_token: Callable[[str], None] | None = None, write: bool = True
+    ) -> tuple[Answer, list[Hit]]:
         limit = self.settings.max_question_chars
         if not question:
             return Answer(question, False, self.texts.get("empty"), reason="empty"), []
@@ -223,8 +266,11 @@ class Desk:
         if not composed.text:
             return Answer(question, False, self.texts.not_answered, closest, reason="weak_evidence",
                           why="nothing quotable in the passages found"), hits
-        return Answer(question, True, composed.text, composed.sources, reason="answered", facts=composed.facts,
-                      why=verdict.explain()), hits
+        answer = Answer(question, True, composed.text, composed.sources, reason="answered", facts=composed.facts,
+                        why=verdict.explain())
+        if write and self.writer is not None:  # the decline decisions above are final: the model only rewrites
+            answer = self.writer.write(question, hits, answer, context=context, on_token=on_token)
+        return answer, hits
 
     def _judge(self, found: Inspection) -> Verdict:
         if self.gate is not None:
@@ -243,4 +289,5 @@ class Desk:
             collection=snapshot.collection_name,
             data_dir=str(self.settings.data_dir),
             last_ingest=read_json(self.settings.reports_dir / "last-ingest.json"),
+            writer={"model": self.writer.label, **self.writer.stats.snapshot()} if self.writer is not None else None,
         )

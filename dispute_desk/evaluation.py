@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -43,6 +44,8 @@ class ItemResult:
     topic: str = ""
     category: str = ""
     why: str = ""  # the rule or the gate's reading behind answering or declining
+    mode: str = "extractive"  # written when a chat model's answer passed the citation check
+    fallback: str | None = None  # why a written answer was discarded
 
     @property
     def retrieved_hit(self) -> bool:
@@ -66,6 +69,10 @@ class EvalReport:
     latency_p95_ms: float
     lookalikes_declined: float = 0.0  # in-scope look-alikes wrongly declined (share of them)
     k: int = 5
+    mode: str = "extractive"  # extractive, or written (a chat model writes; the extractive answer is the floor)
+    written_rate: float = 0.0  # answered questions whose written answer passed the check
+    fallback_rate: float = 0.0  # answered questions whose written answer was discarded for the extractive one
+    fallbacks: dict[str, int] = field(default_factory=dict)  # why, with counts
     items: list[ItemResult] = field(default_factory=list)
 
     def to_json(self, with_items: bool = False) -> dict[str, Any]:
@@ -135,16 +142,19 @@ def load_question_files(paths: Sequence[Path]) -> list[EvalItem]:
     return items
 
 
-def run_eval(desk: Desk, items: Sequence[EvalItem], k: int = 5) -> EvalReport:
+def run_eval(desk: Desk, items: Sequence[EvalItem], k: int = 5, *, write: bool | None = None) -> EvalReport:
+    """Score ``desk`` on ``items``. ``write`` False forces extractive answers, True uses the desk's chat-model
+    writer (when it has one); None leaves the desk's default.
+    """
     results = []
     for item in items:
-        answer, retrieved = desk.ask_traced(item.question)
+        answer, retrieved = desk.ask_traced(item.question, **({} if write is None else {"write": write}))
         retrieved = retrieved[:k] if retrieved else desk.search(item.question, k=k)
         facts = tuple(dict.fromkeys(f for hit in retrieved for f in hit.chunk.facts))
         cited = tuple(dict.fromkeys(f for source in answer.sources for f in source.facts)) if answer.answered else ()
         results.append(
             ItemResult(item.id, item.question, item.answerable, answer.answered, item.facts, facts, cited,
-                       answer.latency_ms, item.topic, item.category, answer.why)
+                       answer.latency_ms, item.topic, item.category, answer.why, answer.mode, answer.fallback)
         )
     lookalikes = [r for r in results if r.category.startswith("lookalike")]
     answerable = [r for r in results if r.answerable]
@@ -153,6 +163,9 @@ def run_eval(desk: Desk, items: Sequence[EvalItem], k: int = 5) -> EvalReport:
     declined = [r for r in results if not r.answered]
     unanswerable = [r for r in results if not r.answerable]
     latencies = [r.latency_ms for r in results]
+    answered = [r for r in results if r.answered]
+    fell_back = [r.fallback for r in answered if r.fallback]
+    written = sum(r.mode == "written" for r in answered)
     return EvalReport(
         questions=len(results),
         recall_at_k=_ratio(sum(r.retrieved_hit for r in answerable), len(answerable)),
@@ -165,5 +178,14 @@ def run_eval(desk: Desk, items: Sequence[EvalItem], k: int = 5) -> EvalReport:
         latency_p95_ms=round(percentile(latencies, 95), 2),
         lookalikes_declined=_ratio(sum(not r.answered for r in lookalikes), len(lookalikes)) if lookalikes else 0.0,
         k=k,
+        mode="written" if written or fell_back else "extractive",
+        written_rate=_ratio(written, len(answered)) if answered else 0.0,
+        fallback_rate=_ratio(len(fell_back), len(answered)) if answered else 0.0,
+        fallbacks=dict(Counter(fell_back).most_common()),
         items=results,
     )
+
+
+def compare_modes(desk: Desk, items: Sequence[EvalItem], k: int = 5) -> tuple[EvalReport, EvalReport]:
+    """The extractive answers and the chat model's written answers on the same questions, side by side."""
+    return run_eval(desk, items, k, write=False), run_eval(desk, items, k, write=True)

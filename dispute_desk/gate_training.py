@@ -87,7 +87,7 @@ def _threshold(probabilities: np.ndarray, answerable: np.ndarray, min_precision:
 
 
 def train_gate(
-    desk: Desk, items: Sequence[EvalItem], *, sources: Sequence[Path] = (), min_precision: float = 0.97, c: float = 1.0
+    desk: Desk, items: Sequence[EvalItem], *, sources: Sequence[Path] = (), min_precision: float = 0.97, c: float = 0.1
 ) -> tuple[AnswerabilityGate, TrainingReport]:
     """Fit the gate on ``items`` through ``desk`` (which must not use a gate's centroids while measuring)."""
     from sklearn.linear_model import LogisticRegression

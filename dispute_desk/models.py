@@ -140,6 +140,8 @@ class Answer:
     reason: str = "answered"  # answered | weak_evidence | off_topic | empty | too_long
     facts: tuple[str, ...] = field(default=())
     why: str = ""  # how the answer-or-decline decision was made (rule or gate), for logs and `eval --details`
+    mode: str = "extractive"  # extractive | written (a chat model's answer that passed the citation check)
+    fallback: str | None = None  # why a written answer was discarded for the extractive one (not in the JSON)
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's JSON contract, exactly these keys."""

@@ -60,6 +60,15 @@ class Settings(BaseSettings):
     max_answer_chars: int = Field(default=900, ge=200, le=4000)
     max_question_chars: int = Field(default=1000, ge=20)
 
+    # Written answers from a chat model (dispute_desk/writing): off unless DESK_LLM_PROVIDER is set. The
+    # extractive answer stays the floor: a written answer that fails the citation check is discarded.
+    llm_provider: str | None = None  # openai (any OpenAI-compatible endpoint), ollama, or any init_chat_model provider
+    llm_model: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None  # secret: never logged
+    llm_timeout_seconds: float = Field(default=20.0, gt=0.0)
+    llm_max_tokens: int = Field(default=400, ge=16)
+
     # Ingestion.
     max_file_mb: float = Field(default=20.0, gt=0)
 
@@ -90,6 +99,11 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @field_validator("llm_provider", "llm_model", "llm_base_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def gate_path(self) -> Path:

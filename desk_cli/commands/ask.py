@@ -9,7 +9,7 @@ import sys
 from rich.console import Console
 
 from desk_cli import exit_codes
-from desk_cli.render import print_answer
+from desk_cli.render import ask_streaming, print_answer
 from dispute_desk.desk import Desk
 from dispute_desk.protection.intent import is_protection_question
 from dispute_desk.settings import Settings
@@ -34,7 +34,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
     for text in questions:
         if from_stdin and not text.strip():
             continue
-        answer = desk.ask(text)
+        answer = desk.ask(text) if args.json else ask_streaming(console, desk, text)
         if args.json:
             sys.stdout.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
             sys.stdout.flush()

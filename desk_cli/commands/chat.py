@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from desk_cli import exit_codes
-from desk_cli.render import print_answer, print_sources
+from desk_cli.render import ask_streaming, print_answer, print_sources
 from dispute_desk.desk import Desk, follow_up_context
 from dispute_desk.models import Answer
 from dispute_desk.settings import Settings
@@ -57,6 +57,6 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
             console.print(f"[yellow]unknown command {escape(command)}[/yellow]. {HELP}", highlight=False)
         else:
             previous = history[-1].question if history else None
-            answer = desk.ask(command, context=follow_up_context(command, previous))
+            answer = ask_streaming(console, desk, command, context=follow_up_context(command, previous))
             history.append(answer)
             print_answer(console, answer, desk.texts.disclaimer)

@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 
 from rich.console import Console
+from rich.table import Table
 
 from desk_cli import exit_codes
 from desk_cli.render import summary_table
 from dispute_desk.desk import Desk
-from dispute_desk.evaluation import EvalSetError, load_question_files, run_eval
+from dispute_desk.evaluation import EvalReport, EvalSetError, compare_modes, load_question_files, run_eval
 from dispute_desk.settings import Settings
 
 
@@ -24,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--details", action="store_true", help="list the questions that went wrong")
     parser.add_argument("--retriever", choices=("hybrid", "dense"), default="hybrid",
                         help="dense: score the dense-only baseline over the same index")
+    parser.add_argument("--llm", action="store_true",
+                        help="also answer with the chat model set by DESK_LLM_* and report both modes side by side")
     parser.set_defaults(handler=handle)
 
 
@@ -34,7 +37,12 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         console.print(f"[red]{exc}[/red]")
         return exit_codes.USAGE
     desk = Desk.open(settings, retriever=args.retriever)
-    report = run_eval(desk, items)
+    if args.llm:
+        if desk.writer is None:
+            console.print("[red]--llm needs a chat model: set DESK_LLM_PROVIDER and DESK_LLM_MODEL[/red]")
+            return exit_codes.NO_INDEX
+        return _side_by_side(args, console, *compare_modes(desk, items), model=desk.writer.label)
+    report = run_eval(desk, items, write=False)
     if args.json:
         print(json.dumps(report.to_json(with_items=args.details), indent=2))
         return exit_codes.OK
@@ -58,4 +66,41 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
             console.print(f"{item.id} {what}: {item.question} "
                           f"(expected {','.join(item.expected)}; retrieved {','.join(item.retrieved_facts[:8])}; "
                           f"{item.why or 'no decision recorded'})", highlight=False, markup=False)
+    return exit_codes.OK
+
+
+def _side_by_side(
+    args: argparse.Namespace, console: Console, extractive: EvalReport, written: EvalReport, *, model: str
+) -> int:
+    if args.json:
+        print(json.dumps({"model": model, "extractive": extractive.to_json(with_items=args.details),
+                          "written": written.to_json(with_items=args.details)}, indent=2))
+        return exit_codes.OK
+    files = args.file if isinstance(args.file, list) else [args.file]
+    names = " + ".join(str(f) for f in files)
+    table = Table(title=f"Evaluation of {names}: extractive vs written by {model}", title_justify="left")
+    table.add_column("")
+    table.add_column("extractive", justify="right")
+    table.add_column("written", justify="right")
+    reasons = ", ".join(f"{why} {count}" for why, count in written.fallbacks.items()) or "none"
+    rows = [
+        ("questions", str(extractive.questions), str(written.questions)),
+        ("answers carrying an expected fact", f"{extractive.answer_fact_rate:.3f}", f"{written.answer_fact_rate:.3f}"),
+        ("answerable questions answered", f"{extractive.answered_rate:.3f}", f"{written.answered_rate:.3f}"),
+        ("decline precision", f"{extractive.decline_precision:.3f}", f"{written.decline_precision:.3f}"),
+        ("decline recall", f"{extractive.decline_recall:.3f}", f"{written.decline_recall:.3f}"),
+        ("answers written by the model (passed the check)", "-", f"{written.written_rate:.3f}"),
+        ("fell back to the extractive answer", "-", f"{written.fallback_rate:.3f}"),
+        ("latency p50 / p95 (ms)", f"{extractive.latency_p50_ms:.1f} / {extractive.latency_p95_ms:.1f}",
+         f"{written.latency_p50_ms:.1f} / {written.latency_p95_ms:.1f}"),
+    ]
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    console.print(f"fallback reasons: {reasons}", highlight=False)
+    if args.details:
+        for item in written.items:
+            if item.fallback:
+                console.print(f"[yellow]{item.id}[/yellow] fell back ({item.fallback}): {item.question}",
+                              highlight=False)
     return exit_codes.OK

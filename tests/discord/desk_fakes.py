@@ -69,3 +69,26 @@ class FakeDesk:
             data_dir="data",
             last_ingest={"finished": "2026-11-20T10:00:00+00:00", "files": 7, "chunks": 42, "errors": []},
         )
+
+
+class StreamingFakeDesk(FakeDesk):
+    """A Desk with a chat model: streams ``pieces`` to ``on_token`` (one every ``piece_delay`` s, blocking, like a
+    model answering), then returns the final answer; ``final`` replaces the scripted text (e.g. a fallback)."""
+
+    streams = True
+
+    def __init__(self, pieces: list[str], piece_delay: float = 0.1, final: str | None = None) -> None:
+        super().__init__()
+        self.pieces = pieces
+        self.piece_delay = piece_delay
+        self.final = final
+
+    def ask(self, question: str, *, context: str | None = None, on_token=None) -> Answer:  # type: ignore[override]
+        for piece in self.pieces:
+            time.sleep(self.piece_delay)
+            if on_token is not None:
+                on_token(piece)
+        answer = super().ask(question, context=context)
+        if self.final is not None:
+            answer = Answer(answer.question, answer.answered, self.final, answer.sources, fallback="unsupported_figure")
+        return answer

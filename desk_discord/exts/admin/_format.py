@@ -55,6 +55,13 @@ def status_embed(status: Any, last_action: AdminAction | None) -> discord.Embed:
     embed.add_field(name="Model", value=truncate(str(status.model), 1024), inline=True)
     embed.add_field(name="Store", value=truncate(f"{status.store_mode} · {status.collection}", 1024), inline=True)
     embed.add_field(name="Last ingest", value=truncate(_last_ingest(status.last_ingest), 1024), inline=False)
+    writer = getattr(status, "writer", None)
+    if writer:
+        fallbacks = writer.get("fallbacks") or {}
+        why = ", ".join(f"{reason.replace('_', ' ')} {count}" for reason, count in fallbacks.items())
+        value = (f"{writer['model']}: {writer['written']} written, {sum(fallbacks.values())} fell back to the "
+                 f"quoted answer{f' ({why})' if why else ''}")
+        embed.add_field(name="Written answers since start", value=truncate(value, 1024), inline=False)
     if last_action is not None:
         result = "ok" if last_action.ok else "failed"
         value = f"{last_action.created_at} by {last_action.actor_name} ({result}): {last_action.detail}"

@@ -6,14 +6,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from desk_discord.errors import NO_MENTIONS
-from desk_discord.exts.ask._answering import Asked, ask_and_record, reply_parts
+from desk_discord.exts.ask._answering import Asked, ask_and_record, reply_parts, streaming_text
 from desk_discord.exts.ask._gate import QuestionGate, Refusal
 from desk_discord.ratelimit import Cooldown
 from desk_discord.render import MESSAGE_LIMIT, question_from_message, thread_name, truncate
@@ -52,6 +52,15 @@ class AskCog(commands.Cog, name="Ask"):
         first = None
         if isinstance(interaction.channel, discord.Thread):  # asked inside one of the bot's answer threads
             first = await self._thread_question(interaction.channel.id)
+        streamed = False
+
+        async def show(text: str) -> None:  # a written answer, shown as it streams in the "thinking" message
+            nonlocal streamed
+            await interaction.edit_original_response(
+                content=streaming_text(self.bot, text), allowed_mentions=NO_MENTIONS
+            )
+            streamed = True
+
         asked = await ask_and_record(
             self.bot,
             question,
@@ -61,9 +70,13 @@ class AskCog(commands.Cog, name="Ask"):
             context=first.question if first is not None else None,
             private=ephemeral,
             origin="slash",
+            on_text=show,
         )
         embed, view = reply_parts(self.bot, asked)
-        await interaction.followup.send(embed=embed, view=view, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+        if streamed:  # the final edit replaces the streamed text with the checked answer, sources and buttons
+            await interaction.edit_original_response(content=None, embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.followup.send(embed=embed, view=view, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
         offer = self._protection_offer(question)
         if offer is not None:
             await interaction.followup.send(offer[0], view=offer[1], ephemeral=True, allowed_mentions=NO_MENTIONS)
@@ -135,6 +148,15 @@ class AskCog(commands.Cog, name="Ask"):
         if new_thread and isinstance(message.channel, discord.TextChannel):
             thread = await self._start_thread(message, question)
         target: discord.abc.Messageable = thread or message.channel
+        progress: list[discord.Message] = []  # the message a written answer streams into, once it has text
+
+        async def show(text: str) -> None:
+            content = streaming_text(self.bot, text)
+            if progress:
+                await progress[0].edit(content=content, allowed_mentions=NO_MENTIONS)
+            else:
+                progress.append(await self._post(message, target, content=content))
+
         async with _typing(target):
             asked = await ask_and_record(
                 self.bot,
@@ -145,8 +167,9 @@ class AskCog(commands.Cog, name="Ask"):
                 thread_id=thread.id if thread is not None else None,
                 context=context,
                 origin=origin,
+                on_text=show,
             )
-        await self._send_answer(message, target, asked)
+        await self._send_answer(message, target, asked, progress[0] if progress else None)
 
     async def _start_thread(self, message: discord.Message, question: str) -> discord.Thread | None:
         try:
@@ -155,12 +178,24 @@ class AskCog(commands.Cog, name="Ask"):
             log.warning("could not start a thread in %s (%s); answering in place", message.channel.id, exc)
             return None
 
-    async def _send_answer(self, message: discord.Message, target: discord.abc.Messageable, asked: Asked) -> None:
-        embed, view = reply_parts(self.bot, asked)
+    async def _post(self, message: discord.Message, target: discord.abc.Messageable, **kwargs: Any) -> discord.Message:
+        """Send to ``target``: as a reply when answering in place, else into the answer thread."""
         if target is message.channel:
-            await message.reply(embed=embed, view=view, mention_author=False, allowed_mentions=NO_MENTIONS)
+            return await message.reply(mention_author=False, allowed_mentions=NO_MENTIONS, **kwargs)
+        return await target.send(allowed_mentions=NO_MENTIONS, **kwargs)
+
+    async def _send_answer(
+        self,
+        message: discord.Message,
+        target: discord.abc.Messageable,
+        asked: Asked,
+        streamed: discord.Message | None = None,
+    ) -> None:
+        embed, view = reply_parts(self.bot, asked)
+        if streamed is not None:  # the final edit replaces the streamed text with the checked answer
+            await streamed.edit(content=None, embed=embed, view=view, allowed_mentions=NO_MENTIONS)
         else:
-            await target.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+            await self._post(message, target, embed=embed, view=view)
         offer = self._protection_offer(asked.answer.question)
         if offer is not None:
             await target.send(offer[0], view=offer[1], allowed_mentions=NO_MENTIONS)
