@@ -1,4 +1,8 @@
-"""The CI quality gate: the bundled eval set against the real model and knowledge base."""
+"""The CI quality gate: the held-out ``test`` split of member questions against the real model and knowledge base.
+
+The thresholds are issue #9's targets. ``test.jsonl`` is never tuned on (`bot.py gate train` refuses it) and
+never edited to make this pass; the project's older set (``questions.jsonl``) is kept as a regression floor.
+"""
 
 from __future__ import annotations
 
@@ -9,32 +13,54 @@ from dispute_desk.settings import PROJECT_DIR
 
 pytestmark = pytest.mark.slow
 
-THRESHOLDS = {
+EVAL_DIR = PROJECT_DIR / "tests" / "eval"
+
+TEST_TARGETS = {
+    "answer_fact_rate": (">=", 0.90),
+    "decline_precision": (">=", 0.95),
+    "decline_recall": (">=", 0.90),
+    "lookalikes_declined": ("<=", 0.03),
+}
+
+PROJECT_SET_FLOOR = {
     "recall_at_k": 0.95,
     "answer_fact_rate": 0.85,
     "decline_precision": 0.85,
-    "decline_recall": 0.95,
+    "decline_recall": 0.90,
 }
 
 
 @pytest.fixture(scope="module")
-def report(real_desk):
-    return run_eval(real_desk, load_questions(PROJECT_DIR / "tests" / "eval" / "questions.jsonl"), k=5)
+def test_report(real_desk):
+    return run_eval(real_desk, load_questions(EVAL_DIR / "test.jsonl"), k=5, write=False)
 
 
-@pytest.mark.parametrize("metric", list(THRESHOLDS))
-def test_eval_metric_meets_its_threshold(report, metric):
-    value = getattr(report, metric)
-    failures = [f"{f.id}: {f.question}" for f in report.failures()][:15]
-    assert value >= THRESHOLDS[metric], f"{metric} = {value} < {THRESHOLDS[metric]}; failures: {failures}"
+@pytest.fixture(scope="module")
+def project_report(real_desk):
+    return run_eval(real_desk, load_questions(EVAL_DIR / "questions.jsonl"), k=5, write=False)
 
 
-def test_every_answered_eval_question_quotes_the_sources_it_cites(real_desk, report, assert_grounded):
+@pytest.mark.parametrize("metric", list(TEST_TARGETS))
+def test_held_out_split_meets_the_issue_targets(test_report, metric):
+    op, target = TEST_TARGETS[metric]
+    value = getattr(test_report, metric)
+    failures = [f"{f.id}: {f.question[:80]}" for f in test_report.failures()][:10]
+    ok = value >= target if op == ">=" else value <= target
+    assert ok, f"{metric} = {value} (target {op} {target}); some failures: {failures}"
+
+
+@pytest.mark.parametrize("metric", list(PROJECT_SET_FLOOR))
+def test_project_question_set_does_not_regress(project_report, metric):
+    value = getattr(project_report, metric)
+    assert value >= PROJECT_SET_FLOOR[metric], f"{metric} = {value}"
+
+
+def test_every_answered_test_question_quotes_the_sources_it_cites(real_desk, test_report, assert_grounded):
     answered = 0
-    for item in report.items:
+    for item in test_report.items:
         if item.answered:
-            answer = real_desk.ask(item.question)
+            answer = real_desk.ask(item.question, write=False)
             assert_grounded(answer)
             assert len(answer.text) <= real_desk.settings.max_answer_chars
             answered += 1
-    assert answered >= 50  # the checks above really ran over most of the set
+    assert answered >= 200  # the checks above really ran over most of the split
