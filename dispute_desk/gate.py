@@ -24,7 +24,18 @@ from dispute_desk.models import Hit
 from dispute_desk.questions import Question
 
 GATE_VERSION = 1
-SOFT_RULES = ("legal_or_tax", "upwork_not_covered", "other_platform", "no_domain_terms")
+SOFT_RULES = (
+    "legal_or_tax",
+    "legal_strategy",
+    "financial_advice",
+    "evade_suspension",
+    "harmful",
+    "upwork_not_covered",
+    "other_platform",
+    "other_platform_claim",
+    "off_topic",
+    "no_domain_terms",
+)
 
 FEATURES = (
     "passage_sim",  # best cosine similarity of a top-3 passage

@@ -22,6 +22,7 @@ class ScopeRule:
     patterns: tuple[re.Pattern[str], ...]
     unless: re.Pattern[str] | None = None
     hard: bool = False  # a hard rule always declines; a soft one is a signal for the answerability gate
+    signal_only: bool = False  # never declines by itself, even without a gate: only the gate weighs it
 
     def matches(self, question: str) -> bool:
         if self.unless is not None and self.unless.search(question):
@@ -43,7 +44,7 @@ class Scope:
         domain words are then left to the answerability gate, which sees them through ``signals``.
         """
         for rule in self.rules:
-            if (rule.hard or not hard_only) and rule.matches(question):
+            if (rule.hard or not (hard_only or rule.signal_only)) and rule.matches(question):
                 return rule.reply
         if not hard_only and not self.domain_terms.search(question):
             return "decline"
@@ -66,7 +67,7 @@ class Scope:
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
             flags = re.IGNORECASE
-            terms = re.sub(r"\s+", "", raw["domain_terms"])
+            terms = re.sub(r"\s*\|\s*", "|", raw["domain_terms"].strip())  # a space inside a term is kept
             rules = tuple(
                 ScopeRule(
                     name=r["name"],
@@ -74,6 +75,7 @@ class Scope:
                     patterns=tuple(re.compile(p, flags) for p in r["patterns"]),
                     unless=re.compile(r["unless"], flags) if r.get("unless") else None,
                     hard=bool(r.get("hard", False)),
+                    signal_only=bool(r.get("signal_only", False)),
                 )
                 for r in raw.get("rules", [])
             )

@@ -167,3 +167,27 @@ def test_follow_up_uses_the_earlier_question_for_scope(tiny_desk):
         "and what about the weekend?", context="How many days does the client have to review?"
     )
     assert answer.reason != "off_topic"
+
+
+def test_domain_terms_with_a_space_match_as_written():
+    # regression: the loader removed every space from the term list, so "work diary" became "workdiary"
+    from dispute_desk.settings import PROJECT_DIR
+    from dispute_desk.texts import Scope
+
+    scope = Scope.from_yaml(PROJECT_DIR / "prompts" / "scope.yaml")
+    assert "no_domain_terms" not in scope.signals("Until when can I fix my work diary for last week?")
+    assert "no_domain_terms" not in scope.signals("does manual time count?")
+    assert "no_domain_terms" in scope.signals("what's the weather in Lisbon tomorrow")
+
+
+def test_soft_rules_are_signals_and_hard_rules_decline_alone():
+    from dispute_desk.settings import PROJECT_DIR
+    from dispute_desk.texts import Scope
+
+    scope = Scope.from_yaml(PROJECT_DIR / "prompts" / "scope.yaml")
+    invest = "my escrow got released on upwork, should I invest it in index funds or crypto?"
+    assert "financial_advice" in scope.signals(invest)
+    assert scope.decline_reason(invest, hard_only=True) is None  # the gate decides
+    assert scope.decline_reason("write my essay on contract law please", hard_only=True) == "decline_homework"
+    report = "I keep seeing job posts asking someone to take an exam for the client, should I report them?"
+    assert scope.decline_reason(report, hard_only=True) is None
