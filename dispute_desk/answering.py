@@ -102,6 +102,7 @@ class ExtractiveAnswerer:
         cutoff: float = 0.55,
         policy_texts: Sequence[str] = (),
         lead_sections: int = 2,
+        conflict_note: str | None = None,
     ):
         self.cutoff = cutoff  # sentences scoring under this share of the best one are left out
         self.bm25 = bm25
@@ -110,6 +111,7 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
         self._policy_words = _Vocabulary.of(policy_texts)
         self.lead_sections = lead_sections
+        self.conflict_note = conflict_note  # the template of the "some threads quote another figure" line
 
     def _weights(self, question: str, context: str | None) -> dict[str, float]:
         weights = {term: self.bm25.idf(term) for term in tokens(question)}
@@ -156,9 +158,35 @@ class ExtractiveAnswerer:
                 if part:
                     parts.append(part)
             if len(parts) > 1:
-                return self._render_parts(parts)
+                return self._with_conflict_note(self._render_parts(parts), parts, hits)
         chosen = self._choose(question, list(hits), context, self.max_chars)
-        return self._render_parts([chosen] if chosen else [])
+        parts = [chosen] if chosen else []
+        return self._with_conflict_note(self._render_parts(parts), parts, hits)
+
+    def _with_conflict_note(
+        self, composition: Composition, parts: Sequence[Sequence[tuple[Hit, Sentence]]], hits: Sequence[Hit]
+    ) -> Composition:
+        """Policy outranks the forum, and says so: when a forum passage among those the answer drew on gives
+        another figure than the quoted policy text on the same point, one line says that figure is outdated or
+        unconfirmed, citing the thread.
+        """
+        if not self.conflict_note or not composition.text:
+            return composition
+        quoted = [s.text for part in parts for hit, s in part if hit.chunk.kind == "policy"]
+        policy_passages = [hit.chunk.body for part in parts for hit, _ in part if hit.chunk.kind == "policy"]
+        forum = [h for h in hits[: self.passages] if h.chunk.kind == "forum"]
+        found = conflicting_figures(quoted, policy_passages, forum)
+        if not found:
+            return composition
+        hit, figures = found
+        sources = list(composition.sources)
+        number = next((s.number for s in sources if s.text == hit.chunk.body.strip()), len(sources) + 1)
+        note = self.conflict_note.format(figures=" and ".join(figures)) + f" [{number}]"
+        if len(composition.text) + 2 + len(note) > self.max_chars:
+            return composition
+        if number > len(sources):
+            sources.append(source_for(hit, number))
+        return Composition(f"{composition.text}\n\n{note}", tuple(sources), composition.facts)
 
     def _candidates(self, top: list[Hit]) -> list[Sentence]:
         # Answers quote policy text and staff or accepted forum answers; other members' replies (which can
@@ -300,6 +328,63 @@ def _adds_to(sentence: Sentence, chosen: Sequence[Sentence], top: Sequence[Hit])
         return True
     figures = set(re.findall(r"\d+", sentence.text)) - set(re.findall(r"\d+", policy))
     return bool(figures) or bool(_STEP.match(sentence.text))
+
+
+_FIGURE = re.compile(
+    r"(?P<money>[$€£]\s?\d[\d,]*(?:\.\d+)?)|"
+    r"(?P<amount>\d+)\s*(?P<unit>business days?|calendar days?|days?|hours?|weeks?|months?|%|percent)",
+    re.IGNORECASE,
+)
+_OUTDATED = re.compile(r"\b(older|outdated|earlier|previous(ly)?|no longer|used to|unofficial|old)\b", re.IGNORECASE)
+_POINT_WORDS = ("fee", "arbitrat", "mediat", "review", "respond", "dispute", "refund", "release", "hold", "pending",
+                "chargeback", "request", "window", "deadline", "protect")
+
+
+def _figures(text: str) -> list[tuple[str, str, str]]:
+    """(kind, figure as written, the sentence) for every amount or duration in ``text``."""
+    out = []
+    for sentence in split_sentences(text):
+        for match in _FIGURE.finditer(sentence):
+            if match.group("money"):
+                out.append(("money", match.group("money").replace(" ", ""), sentence))
+            else:
+                unit = match.group("unit").lower().rstrip("s").replace("percent", "%")
+                out.append((unit, f"{match.group('amount')} {match.group('unit')}", sentence))
+    return out
+
+
+def _point(sentence: str) -> set[str]:
+    lower = sentence.lower()
+    return {word for word in _POINT_WORDS if word in lower}
+
+
+def _value(figure: str) -> str:
+    return re.sub(r"[^\d.]", "", figure).rstrip(".")
+
+
+def conflicting_figures(
+    quoted: Sequence[str], policy_passages: Sequence[str], forum: Sequence[Hit]
+) -> tuple[Hit, list[str]] | None:
+    """The first forum passage giving a figure that the policy (the quoted sentences, or the passages they come
+    from) states differently on the same point, or marks as outdated; with those figures.
+    """
+    current = [f for text in quoted for f in _figures(text) if not _OUTDATED.search(f[2])]
+    policy_all = [f for text in policy_passages for f in _figures(text)]
+    outdated = {(kind, _value(fig)) for kind, fig, sentence in policy_all if _OUTDATED.search(sentence)}
+    for hit in forum:
+        found = []
+        for kind, figure, sentence in _figures(hit.chunk.body):
+            if _OUTDATED.search(sentence):
+                continue  # the thread itself says the figure is old
+            same_point = [c for c in current if c[0] == kind and _point(c[2]) & _point(sentence)]
+            values = {_value(c[1]) for c in same_point}
+            marked_old = (kind, _value(figure)) in outdated
+            differs = (bool(same_point) or marked_old) and _value(figure) not in values
+            if differs and figure not in found:
+                found.append(figure)
+        if found:
+            return hit, found[:2]
+    return None
 
 
 def _shorten(text: str, room: int) -> str:

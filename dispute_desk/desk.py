@@ -161,7 +161,10 @@ class Desk:
         kind = HybridRetriever if self.retriever_kind == "hybrid" else DenseRetriever
         retriever = kind(corpus, collection, self.embedder, retrieval_config(self.settings))
         policy = [c.body for c in corpus.chunks if c.kind == "policy"]
-        answerer = ExtractiveAnswerer(corpus.bm25, max_chars=self.settings.max_answer_chars, policy_texts=policy)
+        answerer = ExtractiveAnswerer(
+            corpus.bm25, max_chars=self.settings.max_answer_chars, policy_texts=policy,
+            conflict_note=self.texts.extra.get("conflict_note"),
+        )
         log.info("serving %d chunks from %s", len(corpus), collection.name)
         return _Snapshot(stamp, collection.name, corpus, retriever, answerer)
 

@@ -340,3 +340,39 @@ def test_two_asks_get_one_part_each_within_the_budget(make_chunk, bm25):
     assert_grounded(composed, 300)
     first, second = composed.text.split("\n\n")
     assert "Escrow money" in first and "Job Success Score" in second
+
+
+# -- issue #15: policy outranks the forum, and says so -----------------------------------------------------------
+
+NOTE = "Note: some forum threads quote {figures} on this point; that figure is outdated or unconfirmed."
+
+
+def test_a_forum_thread_quoting_the_old_arbitration_fee_gets_the_conflict_line(make_chunk, bm25):
+    policy = make_chunk(
+        "fee",
+        "The arbitration fee is split between the freelancer and the client. Older forum posts quote an "
+        "arbitration fee of $291 per party, which is outdated.",
+        kind="policy",
+    )
+    forum = make_chunk(
+        "thread", "Arbitration costs $291 for each side, so it is not worth it for small milestones.",
+        kind="forum", author_role="staff",
+    )
+    composed = ExtractiveAnswerer(bm25, conflict_note=NOTE).compose("how much is the arbitration fee", hits_for(policy, forum))
+    *parts, note = composed.text.split("\n\n")
+    assert parts[0].startswith("The arbitration fee is split")
+    assert note.startswith("Note: some forum threads quote $291")
+    cited = int(note.rsplit("[", 1)[1].rstrip("]"))
+    assert composed.sources[cited - 1].kind == "forum"
+
+
+def test_a_forum_thread_with_another_deadline_gets_the_conflict_line_and_the_same_figure_does_not(make_chunk, bm25):
+    policy = make_chunk("deadline", "The client has 5 days to respond to a fixed-price dispute.", kind="policy")
+    old = make_chunk("old", "The client has 7 days to respond to your dispute.", kind="forum", author_role="member")
+    same = make_chunk("same", "The client has 5 days to respond to your dispute.", kind="forum", author_role="member")
+    question = "how long does the client have to respond to my dispute"
+    flagged = ExtractiveAnswerer(bm25, conflict_note=NOTE).compose(question, hits_for(policy, old))
+    assert "quote 7 days" in flagged.text
+    assert flagged.text.index("5 days") < flagged.text.index("7 days")
+    agreed = ExtractiveAnswerer(bm25, conflict_note=NOTE).compose(question, hits_for(policy, same))
+    assert "Note:" not in agreed.text
