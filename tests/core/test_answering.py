@@ -358,7 +358,8 @@ def test_a_forum_thread_quoting_the_old_arbitration_fee_gets_the_conflict_line(m
         "thread", "Arbitration costs $291 for each side, so it is not worth it for small milestones.",
         kind="forum", author_role="staff",
     )
-    composed = ExtractiveAnswerer(bm25, conflict_note=NOTE).compose("how much is the arbitration fee", hits_for(policy, forum))
+    answerer = ExtractiveAnswerer(bm25, conflict_note=NOTE)
+    composed = answerer.compose("how much is the arbitration fee", hits_for(policy, forum))
     *parts, note = composed.text.split("\n\n")
     assert parts[0].startswith("The arbitration fee is split")
     assert note.startswith("Note: some forum threads quote $291")
