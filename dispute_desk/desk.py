@@ -203,8 +203,11 @@ class Desk:
         asks = question.ask_queries(vocabulary)
         retriever = snapshot.retriever
         vectors = retriever.embed([query, *asks])
-        hits = retriever.search(query, k, also=asks, vectors=vectors)
-        per_ask = [retriever.search(ask, k, vectors=[v]) for ask, v in zip(asks, vectors[1:], strict=True)]
+        if isinstance(retriever, HybridRetriever):
+            hits, per_ask = retriever.search_each(query, k, also=asks, vectors=vectors)
+        else:
+            hits = retriever.search(query, k, also=asks, vectors=vectors)
+            per_ask = [retriever.search(ask, k, vectors=[v]) for ask, v in zip(asks, vectors[1:], strict=True)]
         scope = self.texts.scope
         signals = measure(
             question, hits, snapshot.corpus.bm25, scope.signals(text), scope.domain_term_count(text), vectors[0],

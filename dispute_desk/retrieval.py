@@ -153,6 +153,15 @@ class DenseRetriever(_ChromaBacked):
         return [Hit(self.corpus.by_id[cid], sim, dense=sim) for cid, sim in ranked]
 
 
+@dataclass
+class _Signals:
+    """One query's three rankings (passage vectors, phrasing vectors, BM25) with their scores."""
+
+    passages: dict[str, float]
+    phrasings: dict[str, float]
+    lexical: dict[str, float]
+
+
 class HybridRetriever(_ChromaBacked):
     """Dense passages + dense member phrasings + BM25, fused by reciprocal rank over the question and each of
     its asks (``also``), with policy and staff/accepted answers nudged up and groups capped.
@@ -161,24 +170,34 @@ class HybridRetriever(_ChromaBacked):
     def search(
         self, query: str, k: int | None = None, *, also: Sequence[str] = (), vectors: Sequence[Vector] | None = None
     ) -> list[Hit]:
+        return self.search_each(query, k, also=also, vectors=vectors)[0]
+
+    def search_each(
+        self, query: str, k: int | None = None, *, also: Sequence[str] = (), vectors: Sequence[Vector] | None = None
+    ) -> tuple[list[Hit], list[list[Hit]]]:
+        """The hits for all queries fused, and the hits of each ask in ``also`` on its own (one search each)."""
         k = k or self.config.top_k
-        n = self.config.candidates
         queries = [query, *also]
-        rankings: list[list[str]] = []
-        weights: list[float] = []
-        passage_sim: dict[str, float] = {}
-        phrasing_sim: dict[str, float] = {}
-        lexical_score: dict[str, float] = {}
-        for text, vector in zip(queries, vectors or self.embed(queries), strict=True):
-            dense = self._dense(vector, n)
-            lexical = [(self.corpus.chunks[i].id, score) for i, score in self.corpus.bm25.top(text, n)]
-            rankings += [list(dense.passages), list(dense.phrasings), [cid for cid, _ in lexical]]
-            weights += [self.config.dense_weight, self.config.phrasing_weight, self.config.lexical_weight]
-            for target, found in ((passage_sim, dense.passages), (phrasing_sim, dense.phrasings),
-                                  (lexical_score, dict(lexical))):
+        signals = [self._signals(text, vector) for text, vector in zip(queries, vectors or self.embed(queries),
+                                                                            strict=True)]
+        return self._fuse(signals, k), [self._fuse([one], k) for one in signals[1:]]
+
+    def _signals(self, text: str, vector: Vector) -> _Signals:
+        n = self.config.candidates
+        dense = self._dense(vector, n)
+        lexical = {self.corpus.chunks[i].id: score for i, score in self.corpus.bm25.top(text, n)}
+        return _Signals(dense.passages, dense.phrasings, lexical)
+
+    def _fuse(self, signals: Sequence[_Signals], k: int) -> list[Hit]:
+        weights = (self.config.dense_weight, self.config.phrasing_weight, self.config.lexical_weight)
+        rankings = [list(ranking) for one in signals for ranking in (one.passages, one.phrasings, one.lexical)]
+        fused = reciprocal_rank_fusion(rankings, weights * len(signals), self.config.rrf_k)
+        best: list[dict[str, float]] = [{}, {}, {}]
+        for one in signals:
+            for target, found in zip(best, (one.passages, one.phrasings, one.lexical), strict=True):
                 for cid, value in found.items():
                     target[cid] = max(value, target.get(cid, float("-inf")))
-        fused = reciprocal_rank_fusion(rankings, weights, self.config.rrf_k)
+        passage_sim, phrasing_sim, lexical_score = best
         hits = []
         for cid, score in fused.items():
             chunk = self.corpus.by_id[cid]
