@@ -23,7 +23,7 @@ from dispute_desk.lexical import BM25Index, tokens
 from dispute_desk.models import Hit
 from dispute_desk.questions import Question
 
-GATE_VERSION = 1
+GATE_VERSION = 2
 SOFT_RULES = (
     "legal_or_tax",
     "legal_strategy",
@@ -49,7 +49,7 @@ FEATURES = (
     *(f"rule_{name}" for name in SOFT_RULES),
     "near_decline",  # cosine to the closest centroid of a kind of declined request
     "near_answer",  # cosine to the closest centroid of a topic of answerable questions
-)
+)  # followed, in a gate trained with ``embedding_dims``, by the question's unit vector
 
 
 class GateError(Exception):
@@ -60,9 +60,13 @@ class GateError(Exception):
 class Signals:
     values: dict[str, float]
     rules: dict[str, str]  # soft rules that fired: name -> reply
+    embedding: tuple[float, ...] = ()  # the question's unit vector: its wording, for the kinds of requests declined
 
-    def vector(self) -> np.ndarray:
-        return np.array([self.values[name] for name in FEATURES], dtype=float)
+    def vector(self, with_embedding: bool = False) -> np.ndarray:
+        scalars = np.array([self.values[name] for name in FEATURES], dtype=float)
+        if not with_embedding:
+            return scalars
+        return np.concatenate([scalars, np.asarray(self.embedding, dtype=float)])
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ def measure(
     weights = {term: bm25.idf(term) for term in words if bm25.known(term)}
     total = sum(weights.values()) or 1.0
     first = set(tokens(" ".join((top[0].chunk.text, *top[0].chunk.asks)))) if top else set()
+    unit = _unit(vector) if vector is not None else np.zeros(0)
     values = {
         "passage_sim": max((h.dense for h in top if h.dense is not None), default=0.0),
         "phrasing_sim": max((h.phrasing for h in top if h.phrasing is not None), default=0.0),
@@ -114,11 +119,10 @@ def measure(
         "near_answer": 0.0,
     }
     if centroids and vector is not None:
-        unit = _unit(vector)
         for kind in ("decline", "answer"):
             sims = [float(unit @ c) for name, c in centroids.items() if name.startswith(f"{kind}:")]
             values[f"near_{kind}"] = max(sims, default=0.0)
-    return Signals(values, rules)
+    return Signals(values, rules, tuple(float(v) for v in unit))
 
 
 @dataclass
@@ -133,16 +137,26 @@ class AnswerabilityGate:
     centroids: dict[str, np.ndarray]
     trained_for: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    embedding_dims: int = 0  # the question vector's weights follow the scalar features' when non-zero
+
+    def _pushes(self, signals: Signals) -> np.ndarray:
+        x = signals.vector(with_embedding=bool(self.embedding_dims))
+        if len(x) != len(self.coef):
+            raise GateError(f"the gate expects {len(self.coef)} signals, got {len(x)}; retrain it")
+        return (x - self.mean) / self.scale * self.coef
 
     def probability(self, signals: Signals) -> float:
-        z = (signals.vector() - self.mean) / self.scale
-        return float(1.0 / (1.0 + math.exp(-(float(z @ self.coef) + self.intercept))))
+        return float(1.0 / (1.0 + math.exp(-(float(self._pushes(signals).sum()) + self.intercept))))
 
     def judge(self, signals: Signals) -> Verdict:
         p = self.probability(signals)
-        z = (signals.vector() - self.mean) / self.scale
-        pushes = sorted(zip(FEATURES, z * self.coef, strict=True), key=lambda item: item[1])
-        reasons = tuple(f"{name}={signals.values[name]:.2f}" for name, push in pushes[:3] if push < 0)
+        pushes_all = self._pushes(signals)
+        named = [(f"{name}={signals.values[name]:.2f}", float(push))
+                 for name, push in zip(FEATURES, pushes_all[: len(FEATURES)], strict=True)]
+        if self.embedding_dims:
+            named.append(("wording like declined requests", float(pushes_all[len(FEATURES):].sum())))
+        pushes = sorted(named, key=lambda item: item[1])
+        reasons = tuple(name for name, push in pushes[:3] if push < 0)
         answer = p >= self.threshold
         reply = None
         if not answer:
@@ -155,6 +169,7 @@ class AnswerabilityGate:
         return {
             "version": GATE_VERSION,
             "features": list(FEATURES),
+            "embedding_dims": self.embedding_dims,
             "trained_for": self.trained_for,
             "mean": self.mean.round(6).tolist(),
             "scale": self.scale.round(6).tolist(),
@@ -184,6 +199,7 @@ class AnswerabilityGate:
                 centroids={k: _unit(v) for k, v in raw.get("centroids", {}).items()},
                 trained_for=dict(raw.get("trained_for", {})),
                 meta=dict(raw.get("meta", {})),
+                embedding_dims=int(raw.get("embedding_dims", 0)),
             )
         except FileNotFoundError as exc:
             raise GateError(f"no answerability gate at {path}; run `python bot.py gate train`") from exc

@@ -87,7 +87,13 @@ def _threshold(probabilities: np.ndarray, answerable: np.ndarray, min_precision:
 
 
 def train_gate(
-    desk: Desk, items: Sequence[EvalItem], *, sources: Sequence[Path] = (), min_precision: float = 0.97, c: float = 0.1
+    desk: Desk,
+    items: Sequence[EvalItem],
+    *,
+    sources: Sequence[Path] = (),
+    min_precision: float = 0.97,
+    c: float = 0.3,
+    with_embedding: bool = True,
 ) -> tuple[AnswerabilityGate, TrainingReport]:
     """Fit the gate on ``items`` through ``desk`` (which must not use a gate's centroids while measuring)."""
     from sklearn.linear_model import LogisticRegression
@@ -100,7 +106,7 @@ def train_gate(
     rows = []
     for inspection, (near_decline, near_answer) in zip(inspections, near, strict=True):
         values = dict(inspection.signals.values, near_decline=float(near_decline), near_answer=float(near_answer))
-        rows.append(Signals(values, inspection.signals.rules).vector())
+        rows.append(Signals(values, inspection.signals.rules, inspection.signals.embedding).vector(with_embedding))
     x = np.array(rows)
     y = np.array([item.answerable for item in items])
     mean, scale = x.mean(axis=0), x.std(axis=0)
@@ -128,6 +134,7 @@ def train_gate(
         intercept=float(model.intercept_[0]),
         threshold=threshold,
         centroids=centroids,
+        embedding_dims=vectors.shape[1] if with_embedding else 0,
         trained_for={"embedding_model": desk.embedder.name},
         meta={
             "trained": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -1,0 +1,68 @@
+"""The answerability gate's file and decisions (no model: signals are built by hand)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from dispute_desk.gate import FEATURES, AnswerabilityGate, GateError, Signals
+
+
+def _signals(**values: float) -> Signals:
+    base = dict.fromkeys(FEATURES, 0.0)
+    base.update(values)
+    return Signals(base, {"financial_advice": "decline_financial"} if values.get("rule_financial_advice") else {},
+                   (1.0, 0.0, 0.0))
+
+
+def _gate(embedding_dims: int = 3) -> AnswerabilityGate:
+    n = len(FEATURES) + embedding_dims
+    coef = np.zeros(n)
+    coef[FEATURES.index("passage_sim")] = 4.0
+    coef[FEATURES.index("rule_financial_advice")] = -3.0
+    return AnswerabilityGate(
+        mean=np.zeros(n), scale=np.ones(n), coef=coef, intercept=-1.0, threshold=0.5,
+        centroids={"decline:tax": np.array([1.0, 0.0, 0.0])}, trained_for={"embedding_model": "m"},
+        embedding_dims=embedding_dims,
+    )
+
+
+def test_a_strong_match_is_answered_and_a_soft_rule_declines_with_its_own_text():
+    gate = _gate()
+    assert gate.judge(_signals(passage_sim=0.8)).answer
+    verdict = gate.judge(_signals(passage_sim=0.8, rule_financial_advice=1.0))
+    assert not verdict.answer and verdict.reply == "decline_financial"
+    assert "rule_financial_advice=1.00" in verdict.explain()
+
+
+def test_the_gate_file_round_trips_and_refuses_other_settings(tmp_path):
+    path = tmp_path / "gate.json"
+    _gate().save(path)
+    loaded = AnswerabilityGate.load(path, expect={"embedding_model": "m"})
+    signals = _signals(passage_sim=0.6)
+    assert loaded.probability(signals) == pytest.approx(_gate().probability(signals))
+    with pytest.raises(GateError, match="trained for other settings"):
+        AnswerabilityGate.load(path, expect={"embedding_model": "another-model"})
+
+
+@pytest.mark.parametrize("damage", ["not json", json.dumps({"version": 1}), json.dumps({"version": 2})])
+def test_a_damaged_or_old_gate_file_is_a_clear_error(tmp_path, damage):
+    path = tmp_path / "gate.json"
+    path.write_text(damage)
+    with pytest.raises(GateError, match="gate train"):
+        AnswerabilityGate.load(path)
+
+
+def test_a_missing_gate_file_says_how_to_make_one(tmp_path):
+    with pytest.raises(GateError, match="run `python bot.py gate train`"):
+        AnswerabilityGate.load(tmp_path / "missing.json")
+
+
+def test_the_shipped_gate_matches_the_code():
+    from dispute_desk.settings import Settings
+
+    gate = AnswerabilityGate.load(Settings().gate_path)
+    assert len(gate.coef) == len(FEATURES) + gate.embedding_dims
+    assert gate.meta["sources"] and not any(s.endswith("test.jsonl") for s in gate.meta["sources"])
