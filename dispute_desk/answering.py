@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from dispute_desk.lexical import BM25Index, tokens
 from dispute_desk.models import Hit, Source
 from dispute_desk.retrieval import is_authoritative
+from dispute_desk.texts import defuse_mentions
 
 _ABBREVIATIONS = ("e.g.", "i.e.", "U.S.", "vs.", "No.", "Inc.", "etc.", "approx.", "p.m.", "a.m.", "Mr.", "Ms.")
 _PROTECT = "\u2024"  # one-dot leader: stands in for protected dots while splitting
@@ -64,12 +65,12 @@ def source_for(hit: Hit, number: int) -> Source:
     chunk = hit.chunk
     return Source(
         number=number,
-        title=chunk.title,
+        title=defuse_mentions(chunk.title),
         url=chunk.url,
         section=chunk.section,
         kind=chunk.kind,
         score=hit.dense if hit.dense is not None else hit.score,
-        text=chunk.body.strip(),
+        text=defuse_mentions(chunk.body.strip()),  # guard for indexes built before passages were cleaned
         facts=chunk.facts,
     )
 
@@ -163,7 +164,7 @@ class ExtractiveAnswerer:
             parts.append(f"{body} [{number}]")
             sources.append(source_for(top[rank], number))
             facts.extend(f for f in top[rank].chunk.facts if f not in facts)
-        text = "\n\n".join(parts)
+        text = defuse_mentions("\n\n".join(parts))  # never repeat a ping found in a passage
         return Composition(text, tuple(sources), tuple(facts))
 
 

@@ -32,9 +32,9 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
     desk = Desk.open(settings)
     questions = (line.rstrip("\n") for line in sys.stdin) if from_stdin else iter([question])
     for text in questions:
-        if from_stdin and not text.strip():
+        if from_stdin and not text.strip() and not args.json:
             continue
-        answer = desk.ask(text)
+        answer = desk.ask(text)  # a blank line still gets its answer ("empty question"): output lines match input
         if args.json:
             sys.stdout.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
             sys.stdout.flush()

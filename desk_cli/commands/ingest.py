@@ -20,6 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--rebuild", action="store_true",
                         help="build a new index from scratch and switch to it only when complete")
     parser.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
+    parser.add_argument("--allow-mass-delete", action="store_true",
+                        help="let this run remove more than half of a folder's indexed documents (or all of them)")
     parser.add_argument("--keep-going", action="store_true",
                         help="exit 0 even when some files could not be read (they are still reported)")
     parser.set_defaults(handler=handle)
@@ -44,6 +46,11 @@ def print_summary(console: Console, summary: IngestSummary) -> None:
                           highlight=False)
         if not summary.changes:
             console.print("  nothing would change")
+        if summary.refused:
+            console.print(f"[yellow]a real run would stop:[/yellow] {summary.refused}", highlight=False)
+    if summary.migrated:
+        console.print(f"  converted {summary.migrated} chunk ids to ones that do not depend on the working directory",
+                      highlight=False)
     for problem in summary.errors:
         console.print(f"[red]error[/red] {problem.path}: {problem.reason}", highlight=False)
     for problem in summary.skipped_files:
@@ -62,7 +69,8 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            summary = run_ingest(settings, paths, rebuild=args.rebuild, dry_run=args.dry_run, progress=progress)
+            summary = run_ingest(settings, paths, rebuild=args.rebuild, dry_run=args.dry_run,
+                                 allow_mass_delete=args.allow_mass_delete, progress=progress)
     except IngestBusy as exc:
         console.print(f"[red]{exc}[/red]")
         return exit_codes.BUSY

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from dispute_desk.settings import Settings
 from ingest.documents import UnreadableSource
-from ingest.formats import SUPPORTED_SUFFIXES, read_source
+from ingest.formats import SUPPORTED_SUFFIXES
+from ingest.formats._reading import sizes
+from ingest.worker import read_guarded
 
 UPLOADS = "uploads"
 _MB = 1024 * 1024
@@ -49,7 +51,8 @@ def precheck(name: str, size: int, settings: Settings) -> None:
         raise UploadRejected(f"unsupported file type ({shown}); I can read {', '.join(sorted(SUPPORTED_SUFFIXES))}")
     limit = int(settings.max_file_mb * _MB)
     if size > limit:
-        raise UploadRejected(f"the file is {size / _MB:.1f} MB; the limit is {settings.max_file_mb:g} MB")
+        shown, allowed = sizes(size, limit)
+        raise UploadRejected(f"the file is {shown}; the limit is {allowed}")
 
 
 def save_upload(data: bytes, name: str, settings: Settings, *, replace: bool = False) -> Path:
@@ -66,7 +69,8 @@ def save_upload(data: bytes, name: str, settings: Settings, *, replace: bool = F
         probe = Path(tmp) / safe
         probe.write_bytes(data)
         try:
-            read_source(probe, source=f"{UPLOADS}/{safe}", max_bytes=int(settings.max_file_mb * _MB))
+            # In the ingest helper process: a hostile file cannot hang or bloat the bot.
+            read_guarded(probe, f"{UPLOADS}/{safe}", int(settings.max_file_mb * _MB), settings.parse_timeout_seconds)
         except UnreadableSource as exc:
             raise UploadRejected(f"I can't read it: {exc}") from None
     folder.mkdir(parents=True, exist_ok=True)
