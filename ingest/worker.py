@@ -27,6 +27,7 @@ from ingest.documents import ParsedDocument, UnreadableSource
 log = logging.getLogger(__name__)
 
 MEMORY_LIMIT_BYTES = 2 * 1024**3  # address space of the helper process
+STARTUP_SECONDS = 120.0
 UPLOADS = "uploads"  # moderators' uploads under the knowledge folder (desk_discord saves them there)
 TRUSTED_UPLOADS = f"{UPLOADS}/policy"  # uploads a moderator explicitly marked as policy
 
@@ -74,6 +75,9 @@ def _limit_memory() -> None:
 def _serve(conn: Connection) -> None:
     """The helper's loop: one request (path, source, max_bytes) in, one reply out."""
     _limit_memory()
+    import ingest.formats  # noqa: F401  (the readers load before the first file's clock starts)
+
+    conn.send("ready")
     while True:
         try:
             request = conn.recv()
@@ -117,6 +121,14 @@ class ParseWorker:
         process.start()
         child.close()
         self._process, self._conn = process, parent
+        # Starting Python and importing the readers is not part of any file's time limit.
+        try:
+            started = parent.poll(STARTUP_SECONDS) and parent.recv() == "ready"
+        except (EOFError, OSError):
+            started = False
+        if not started:
+            self._stop()
+            raise UnreadableSource("the reader process did not start; not read")
         return parent
 
     def _stop(self) -> None:
