@@ -16,7 +16,7 @@ import yaml
 from dispute_desk.models import KINDS
 from ingest.documents import ParsedDocument, Section, UnreadableSource
 from ingest.formats import forum_text
-from ingest.formats._textutil import iso_date, normalize, unwrap
+from ingest.formats._textutil import group_paragraphs, iso_date, normalize, unwrap
 
 log = logging.getLogger(__name__)
 
@@ -227,8 +227,12 @@ def parse_markdown(text: str, *, source: str, fallback_title: str) -> ParsedDocu
 
     if kind == "forum":
         thread = forum_text.parse_thread(body)
-        if not thread.posts:
-            raise UnreadableSource(f"kind: forum but the page has no posts ({forum_text.POST_LAYOUT_HINT})")
+        if not thread.posts:  # no post boundaries: keep the thread's text as paragraph groups
+            paras = [p for p in plain_text(body).split("\n\n") if p.strip()]
+            if not paras:
+                raise UnreadableSource("kind: forum but the file has no text")
+            sections = [Section(number=None, heading=None, text=block) for block in group_paragraphs(paras)]
+            return ParsedDocument(title=front_title or thread.title or fallback_title, sections=sections, **common)
         common["date"] = common["date"] or thread.posts[0].date
         return ParsedDocument(title=front_title or thread.title or fallback_title, posts=thread.posts, **common)
 
