@@ -307,6 +307,9 @@ def test_dry_run_on_a_fresh_data_dir_writes_nothing_at_all(settings, tiny_knowle
 
 def test_dry_run_on_an_existing_index_adds_no_files(settings, tiny_knowledge):
     run_ingest(settings, [tiny_knowledge], embedder=HashingEmbedder())
+    settings.lock_path.unlink()
+    for report in settings.reports_dir.iterdir():
+        report.unlink()
     before = sorted(p.relative_to(settings.data_dir) for p in settings.data_dir.rglob("*") if p.is_file())
     (tiny_knowledge / "policy" / "01-escrow.md").unlink()
     run_ingest(settings, [tiny_knowledge], dry_run=True, embedder=HashingEmbedder())

@@ -188,7 +188,9 @@ def test_copy_with_replies_that_have_no_header():
     assert at.text.startswith("@ Matt -- check that your weekly limit")
     assert at.text.endswith("💡")
     # The reply that quoted the question starts at the quote; the quote itself is not its text.
-    assert quoting.text == "That happened to me too. The weekly payment went through on Wednesday even though the client was gone."
+    assert quoting.text == (
+        "That happened to me too. The weekly payment went through on Wednesday even though the client was gone."
+    )
     assert "Payments & Protection" not in "\n".join(p.text for p in doc.posts)
 
 

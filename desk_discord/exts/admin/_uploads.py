@@ -4,6 +4,10 @@ A file is refused, with a reason, when its type is not one ingestion reads, when
 ``max_file_mb``, or when the reader cannot make sense of it (checked on a temporary copy, before anything
 is written to the knowledge folder). Uploads go to ``<knowledge_dir>/uploads/`` under a sanitised name, so
 they can never overwrite a bundled file; an earlier upload is replaced only when asked to.
+
+An upload never ranks as official policy because its front matter says ``kind: policy``: ingest treats
+everything under ``uploads/`` as forum or other text. Only a moderator marking it as policy (``/kb add
+policy:True``) saves it under ``uploads/policy/``, the one place where an upload keeps that kind.
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ import tempfile
 from pathlib import Path
 
 from dispute_desk.settings import Settings
+from ingest.discovery import source_id
 from ingest.documents import UnreadableSource
 from ingest.formats import SUPPORTED_SUFFIXES
 from ingest.formats._reading import sizes
 from ingest.worker import read_guarded
 
 UPLOADS = "uploads"
+POLICY = "policy"  # uploads/policy/: uploads a moderator marked as policy
 _MB = 1024 * 1024
 
 
@@ -55,11 +61,16 @@ def precheck(name: str, size: int, settings: Settings) -> None:
         raise UploadRejected(f"the file is {shown}; the limit is {allowed}")
 
 
-def save_upload(data: bytes, name: str, settings: Settings, *, replace: bool = False) -> Path:
-    """Validate ``data`` as the file ``name`` and save it under the uploads folder; returns its path."""
+def save_upload(
+    data: bytes, name: str, settings: Settings, *, replace: bool = False, policy: bool = False
+) -> Path:
+    """Validate ``data`` as the file ``name`` and save it under the uploads folder; returns its path.
+
+    ``policy``: a moderator vouches that this is official policy text (saved under ``uploads/policy/``).
+    """
     precheck(name, len(data), settings)
     safe = sanitise_name(name)
-    folder = uploads_dir(settings)
+    folder = uploads_dir(settings) / POLICY if policy else uploads_dir(settings)
     destination = folder / safe
     if destination.resolve().parent != folder.resolve():
         raise UploadRejected("that file name is not allowed")
@@ -70,7 +81,8 @@ def save_upload(data: bytes, name: str, settings: Settings, *, replace: bool = F
         probe.write_bytes(data)
         try:
             # In the ingest helper process: a hostile file cannot hang or bloat the bot.
-            read_guarded(probe, f"{UPLOADS}/{safe}", int(settings.max_file_mb * _MB), settings.parse_timeout_seconds)
+            source = source_id(destination, settings.knowledge_dir)
+            read_guarded(probe, source, int(settings.max_file_mb * _MB), settings.parse_timeout_seconds)
         except UnreadableSource as exc:
             raise UploadRejected(f"I can't read it: {exc}") from None
     folder.mkdir(parents=True, exist_ok=True)
