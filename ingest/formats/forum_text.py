@@ -140,9 +140,16 @@ def _is_author(line: str) -> bool:
     )
 
 
+_SIGN_OFFS = frozenset({"thanks", "thank you", "thx", "ty", "cheers", "regards", "best", "good luck", "hth", "bye"})
+
+
 def _is_lone_name(line: str) -> bool:
-    """A user name standing alone in its own paragraph: one token ('petra_k') or 'Petra R.'."""
-    return _is_author(line) and (len(line.split()) == 1 or bool(_INITIAL.search(line)))
+    """A user name standing alone above a blank line: one token ('petra_k') or 'Petra R.', not a sign-off."""
+    return (
+        _is_author(line)
+        and (len(line.split()) == 1 or bool(_INITIAL.search(line)))
+        and line.strip(" !").lower() not in _SIGN_OFFS
+    )
 
 
 def _blank(lines: list[str], i: int) -> bool:
@@ -170,8 +177,10 @@ def _headers(lines: list[str]) -> list[_Header]:
             if not (_is_author(lines[i - 1]) and _blank(lines, i - 2)):
                 continue  # a rank word inside running text
             author, start = lines[i - 1], i - 1
-        elif not _blank(lines, i - 2) and _blank(lines, i - 3) and _is_lone_name(lines[i - 2]):
-            author, start = lines[i - 2], i - 2  # the name a blank line above its role line
+        elif not _blank(lines, i - 2) and _is_lone_name(lines[i - 2]):
+            # The name a blank line above its role line, often right under the previous post's last line
+            # once the Reply/Kudos buttons between them are gone.
+            author, start = lines[i - 2], i - 2
         if headers and start < headers[-1].body:
             continue
         body = i + 1

@@ -286,3 +286,14 @@ def test_a_reader_bug_is_that_files_error_not_a_crash(settings, tmp_path, monkey
         ("a.txt", "could not parse .txt file: list index out of range")
     ]
     assert summary.files == 1
+
+
+def test_a_name_right_under_the_previous_post_belongs_to_the_next_header():
+    thread = parse_thread(
+        "» Forums » Freelancers » Refund\nRefund\n\nCommunity Member\nMy client wants a refund. What now?\n"
+        "Reply\n3 Kudos\nluis_m\n\nCommunity Guru\nYou don't have to refund an approved milestone.\nThanks\n\n"
+        "Community Member\nSame here."
+    )
+    assert [(p.author, p.role) for p in thread.posts] == [(None, "member"), ("luis_m", "member"), (None, "member")]
+    assert thread.posts[0].text == "My client wants a refund. What now?"
+    assert thread.posts[1].text == "You don't have to refund an approved milestone. Thanks"  # a sign-off, no name
