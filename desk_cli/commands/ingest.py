@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from desk_cli import exit_codes
@@ -42,19 +43,19 @@ def print_summary(console: Console, summary: IngestSummary) -> None:
     console.print(summary_table(title, rows))
     if summary.dry_run:
         for change in summary.changes:
-            console.print(f"  would change {change.source}: +{change.added} ~{change.updated} -{change.removed}",
-                          highlight=False)
+            counts = f"+{change.added} ~{change.updated} -{change.removed}"
+            console.print(f"  would change {escape(change.source)}: {counts}", highlight=False)
         if not summary.changes:
             console.print("  nothing would change")
         if summary.refused:
-            console.print(f"[yellow]a real run would stop:[/yellow] {summary.refused}", highlight=False)
+            console.print(f"[yellow]a real run would stop:[/yellow] {escape(summary.refused)}", highlight=False)
     if summary.migrated:
         console.print(f"  converted {summary.migrated} chunk ids to ones that do not depend on the working directory",
                       highlight=False)
-    for problem in summary.errors:
-        console.print(f"[red]error[/red] {problem.path}: {problem.reason}", highlight=False)
+    for problem in summary.errors:  # file names are shown as they are, never read as rich markup ("[/x].md")
+        console.print(f"[red]error[/red] {escape(problem.path)}: {escape(problem.reason)}", highlight=False)
     for problem in summary.skipped_files:
-        console.print(f"[yellow]skipped[/yellow] {problem.path}: {problem.reason}", highlight=False)
+        console.print(f"[yellow]skipped[/yellow] {escape(problem.path)}: {escape(problem.reason)}", highlight=False)
 
 
 def handle(args: argparse.Namespace, settings: Settings, console: Console) -> int:
@@ -77,7 +78,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
     except IngestFailed as exc:
         if exc.summary is not None:
             print_summary(console, exc.summary)
-        console.print(f"[red]ingest failed:[/red] {exc}")
+        console.print(f"[red]ingest failed:[/red] {escape(str(exc))}", highlight=False)
         return exit_codes.PARTIAL
     print_summary(console, summary)
     if summary.errors and not args.keep_going:
