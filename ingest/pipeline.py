@@ -19,7 +19,7 @@ import json
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,16 +30,15 @@ from dispute_desk.embedding import Embedder, build_embedder
 from dispute_desk.models import Chunk
 from dispute_desk.settings import Settings
 from dispute_desk.store import ChunkStore, Collection, IndexMissing
-from ingest.chunking import chunk_id
-from ingest.discovery import Candidate, Scope, Skipped, display_path, scopes_for, source_id, source_path, walk
+from ingest.discovery import Candidate, Scope, Skipped, display_path, scopes_for, source_path, walk
 from ingest.documents import UnreadableSource
 from ingest.formats import SUPPORTED_SUFFIXES
 from ingest.indexer import Plan, Progress, apply_plan, embed_in_batches, plan_changes
+from ingest.migration import SOURCE_IDS, migrate_ids, remapped_manifest
 from ingest.worker import read_guarded
 
 log = logging.getLogger(__name__)
 
-SOURCE_IDS = "knowledge-relative"  # recorded in index.json; older indexes named sources from the cwd
 MAX_REMOVED_SHARE = 0.5  # of one folder's indexed documents, removed in one run without --allow-mass-delete
 
 
@@ -259,7 +258,7 @@ def _dry_run(
             old_manifest = live.manifest()
             pointer = store.pointer()
             if pointer is not None and pointer.source_ids != SOURCE_IDS:
-                old_manifest, summary.migrated = _remapped_manifest(settings, live)
+                old_manifest, summary.migrated = remapped_manifest(settings, live)
     if rebuild:
         paths = _with_known_sources(settings, paths, old_manifest)
     read = _read_all(settings, paths, summary, progress)
@@ -297,7 +296,7 @@ def _run_locked(
     live = _open_live(store, model, rebuild)
     pointer = store.pointer()
     if live is not None and pointer is not None and pointer.source_ids != SOURCE_IDS:
-        live, summary.migrated = _migrate_ids(settings, store, live, pointer.model, pointer.dimension)
+        live, summary.migrated = migrate_ids(settings, store, live, pointer.model, pointer.dimension)
     old_manifest = live.manifest() if live is not None else {}
 
     if rebuild:
@@ -327,59 +326,6 @@ def _run_locked(
         apply_plan(live, plan, vectors, progress)
         store.set_pointer(live.name, model, embedder.dimension, SOURCE_IDS)
     return _finish(settings, summary, started)
-
-
-# -- source ids that used to depend on the working directory ----------------------------------------------
-
-
-def _new_source(settings: Settings, old: str) -> str:
-    """Today's id for a source named by an older version (relative to whatever directory ingest ran in)."""
-    from dispute_desk.settings import PROJECT_DIR
-
-    path = Path(old)
-    if not path.is_absolute():
-        guesses = [Path.cwd() / path, PROJECT_DIR / path]
-        path = next((g for g in guesses if g.exists()), guesses[0])
-    return source_id(path, settings.knowledge_dir)
-
-
-def _remapped_manifest(settings: Settings, live: Collection) -> tuple[dict[str, tuple[str, str]], int]:
-    """The manifest as it will read once ids are converted (for a dry run, which converts nothing)."""
-    out: dict[str, tuple[str, str]] = {}
-    moved = 0
-    for chunk in live.iter_chunks():
-        source = _new_source(settings, chunk.source)
-        moved += source != chunk.source
-        out[chunk_id(source, chunk.position)] = (source, chunk.content_hash)
-    return out, moved
-
-
-def _migrate_ids(
-    settings: Settings, store: ChunkStore, live: Collection, model: str, dimension: int
-) -> tuple[Collection, int]:
-    """Copy the live collection under ids that do not depend on the working directory, then switch to it.
-
-    Vectors are copied, not recomputed. The old collection stays until the next rebuild, like after one.
-    """
-    chunks = list(live.iter_chunks())
-    vectors = live.embeddings_for([c.id for c in chunks])
-    converted, moved = [], 0
-    for chunk in chunks:
-        source = _new_source(settings, chunk.source)
-        moved += source != chunk.source
-        group = source if chunk.group in ("", chunk.source) else chunk.group
-        converted.append(replace(chunk, id=chunk_id(source, chunk.position), source=source, group=group))
-    name = store.new_collection_name()
-    collection = store.create(name)
-    try:
-        if converted:
-            collection.upsert(converted, [vectors[c.id] for c in chunks])
-        store.set_pointer(name, model, dimension, SOURCE_IDS)
-    except BaseException:
-        store.drop(name)
-        raise
-    log.info("converted %d chunk ids to working-directory-independent ones (%s -> %s)", moved, live.name, name)
-    return collection, moved
 
 
 def _build_new(
