@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from dispute_desk.lexical import BM25Index, tokens
 from dispute_desk.models import Hit, Source
 from dispute_desk.retrieval import is_authoritative
+from dispute_desk.texts import defuse_mentions
 
 _ABBREVIATIONS = ("e.g.", "i.e.", "U.S.", "vs.", "No.", "Inc.", "etc.", "approx.", "p.m.", "a.m.", "Mr.", "Ms.")
 _PROTECT = "\u2024"  # one-dot leader: stands in for protected dots while splitting
@@ -64,12 +65,12 @@ def source_for(hit: Hit, number: int) -> Source:
     chunk = hit.chunk
     return Source(
         number=number,
-        title=chunk.title,
+        title=defuse_mentions(chunk.title),
         url=chunk.url,
         section=chunk.section,
         kind=chunk.kind,
         score=hit.dense if hit.dense is not None else hit.score,
-        text=chunk.body.strip(),
+        text=defuse_mentions(chunk.body.strip()),  # guard for indexes built before passages were cleaned
         facts=chunk.facts,
     )
 
@@ -180,7 +181,8 @@ class ExtractiveAnswerer:
             return composition
         hit, figures = found
         sources = list(composition.sources)
-        number = next((s.number for s in sources if s.text == hit.chunk.body.strip()), len(sources) + 1)
+        number = next((s.number for s in sources if s.text == defuse_mentions(hit.chunk.body.strip())),
+                      len(sources) + 1)
         note = self.conflict_note.format(figures=" and ".join(figures)) + f" [{number}]"
         if len(composition.text) + 2 + len(note) > self.max_chars:
             return composition
@@ -259,7 +261,8 @@ class ExtractiveAnswerer:
                     facts.extend(f for f in hit.chunk.facts if f not in facts)
                 body = " ".join(s.text for s in sorted(sentences, key=lambda s: s.index))
                 paragraphs.append(f"{body} [{numbers[chunk_id]}]")
-        return Composition("\n\n".join(paragraphs), tuple(sources), tuple(facts))
+        # never repeat a ping found in a passage
+        return Composition(defuse_mentions("\n\n".join(paragraphs)), tuple(sources), tuple(facts))
 
 
 _CONSEQUENCE = re.compile(

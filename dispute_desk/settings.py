@@ -71,6 +71,7 @@ class Settings(BaseSettings):
 
     # Ingestion.
     max_file_mb: float = Field(default=20.0, gt=0)
+    parse_timeout_seconds: float = Field(default=20.0, ge=0)  # per file, in a helper process; 0: no limit
 
     # Discord (used by the Discord front end only).
     discord_guild_id: int | None = None

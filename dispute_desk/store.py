@@ -38,10 +38,12 @@ class IndexPointer:
     model: str
     dimension: int
     updated: str
+    source_ids: str = ""  # how chunk sources are named (set by ingest; "" = the old cwd-relative ids)
 
     def to_json(self) -> dict[str, Any]:
-        return {"collection": self.collection, "model": self.model, "dimension": self.dimension,
+        data = {"collection": self.collection, "model": self.model, "dimension": self.dimension,
                 "updated": self.updated}
+        return data | ({"source_ids": self.source_ids} if self.source_ids else {})
 
 
 def make_client(settings: Settings) -> Any:
@@ -68,7 +70,8 @@ class ChunkStore:
     def pointer(self) -> IndexPointer | None:
         try:
             raw = json.loads(self.pointer_path.read_text(encoding="utf-8"))
-            return IndexPointer(raw["collection"], raw["model"], int(raw["dimension"]), raw.get("updated", ""))
+            return IndexPointer(raw["collection"], raw["model"], int(raw["dimension"]), raw.get("updated", ""),
+                                str(raw.get("source_ids", "")))
         except FileNotFoundError:
             return None
         except (ValueError, KeyError, TypeError) as exc:
@@ -76,16 +79,32 @@ class ChunkStore:
                 f"{self.pointer_path} is damaged ({exc}); run `python bot.py ingest --rebuild`"
             ) from exc
 
-    def set_pointer(self, collection: str, model: str, dimension: int) -> IndexPointer:
-        pointer = IndexPointer(collection, model, dimension, datetime.now(UTC).isoformat(timespec="seconds"))
+    def set_pointer(self, collection: str, model: str, dimension: int, source_ids: str = "") -> IndexPointer:
+        pointer = IndexPointer(collection, model, dimension, datetime.now(UTC).isoformat(timespec="seconds"),
+                               source_ids)
         self.pointer_path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.pointer_path.parent, prefix=".index-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(pointer.to_json(), handle, indent=2)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self.pointer_path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(pointer.to_json(), handle, indent=2)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.pointer_path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         return pointer
+
+    def remove_stale_temp_files(self) -> list[Path]:
+        """Delete ``.index-*.json`` files a killed ingest left between writing and renaming the pointer.
+
+        Call it only while holding the ingest lock: then no pointer write can be in progress.
+        """
+        removed = []
+        for stale in self.pointer_path.parent.glob(".index-*.json"):
+            stale.unlink(missing_ok=True)
+            removed.append(stale)
+        return removed
 
     def live(self, model: str) -> Collection:
         """The collection being served, checked against the configured model."""

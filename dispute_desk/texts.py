@@ -121,3 +121,20 @@ class Texts:
         except KeyError as exc:
             raise PromptsMissing(f"no prompt called {name!r}") from exc
         return text.format(**values) if values else text
+
+
+_MASS_MENTION = re.compile(r"@(everyone|here)\b", re.IGNORECASE)
+_USER_MENTION = re.compile(r"<@!?\d+>")
+_ROLE_MENTION = re.compile(r"<@&\d+>")
+
+
+def defuse_mentions(text: str) -> str:
+    """Text that cannot ping anyone when posted to Discord: ``@everyone``/``@here`` lose their ``@``, user and
+    role mentions (``<@123>``, ``<@&456>``) become plain words. Used on passages when they are indexed and
+    again on every answer before it leaves the core.
+    """
+    if "@" not in text:
+        return text
+    text = _MASS_MENTION.sub(r"\1", text)
+    text = _ROLE_MENTION.sub("a role", text)
+    return _USER_MENTION.sub("a member", text)

@@ -15,6 +15,7 @@ import json
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from dispute_desk.models import Chunk
+from dispute_desk.texts import defuse_mentions
 from ingest.documents import ParsedDocument, Post
 
 MAX_CHUNK_CHARS = 1100  # all-MiniLM-L6-v2 reads about 256 word pieces; longer text is cut off unseen
@@ -42,10 +43,12 @@ def split_long(text: str) -> list[str]:
 
 
 def _make(doc: ParsedDocument, position: int, prefix: str, body: str, **fields: object) -> Chunk:
+    # Passages never carry a Discord ping (@everyone, <@id>) into the index, so no answer can repeat one.
+    prefix, body = defuse_mentions(prefix), defuse_mentions(body)
     text = f"{prefix}\n\n{body}" if prefix else body
     facts = tuple(fields.pop("facts", ()) or doc.facts)  # type: ignore[arg-type]
     meta = {
-        "title": doc.title,
+        "title": defuse_mentions(doc.title),
         "kind": doc.kind,
         "facts": facts,
         "url": fields.get("url") or doc.url,
@@ -56,7 +59,7 @@ def _make(doc: ParsedDocument, position: int, prefix: str, body: str, **fields: 
         id=chunk_id(doc.source, position),
         text=text,
         source=doc.source,
-        title=doc.title,
+        title=defuse_mentions(doc.title),
         kind=doc.kind,
         section=fields.get("section"),  # type: ignore[arg-type]
         url=meta["url"],  # type: ignore[arg-type]

@@ -39,7 +39,7 @@ class Section:
 class Post:
     position: int  # 0 = the question post
     author: str | None
-    role: str  # "member" | "staff" | "moderator"
+    role: str  # "member" | "staff" | "moderator" | "unknown" (a reply copied without its header)
     text: str
     accepted: bool = False
     date: str | None = None
@@ -47,7 +47,7 @@ class Post:
 
 @dataclass
 class ParsedDocument:
-    source: str  # path (relative to the working directory when inside it) or URL
+    source: str  # path relative to the knowledge folder when inside it, else absolute (never cwd-relative)
     title: str
     kind: str  # policy | forum | faq | other
     url: str | None = None

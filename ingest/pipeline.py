@@ -6,6 +6,11 @@ Safety rules:
 - ``rebuild`` writes a brand-new collection and switches the live pointer only when it is complete; on any
   failure or interruption the new collection is dropped and the old index keeps serving.
 - Files that fail to read are reported and skipped; their previously indexed chunks stay.
+- A run that would remove more than half of a folder's indexed documents (or all of them: an empty or
+  unmounted folder) is refused unless ``allow_mass_delete``; the refusal lists what would go.
+- Each file is read in a helper process with a time limit (``ingest.worker``); a file that takes too long
+  is that file's error.
+- ``dry_run`` writes nothing at all: no lock, no report, no store files.
 """
 
 from __future__ import annotations
@@ -25,13 +30,16 @@ from dispute_desk.embedding import Embedder, build_embedder
 from dispute_desk.models import Chunk
 from dispute_desk.settings import Settings
 from dispute_desk.store import ChunkStore, Collection, IndexMissing
-from ingest.chunking import chunk_document
-from ingest.discovery import Candidate, Skipped, scopes_for, walk
+from ingest.discovery import Candidate, Scope, Skipped, display_path, scopes_for, source_path, walk
 from ingest.documents import UnreadableSource
-from ingest.formats import SUPPORTED_SUFFIXES, read_source
+from ingest.formats import SUPPORTED_SUFFIXES
 from ingest.indexer import Plan, Progress, apply_plan, embed_in_batches, plan_changes
+from ingest.migration import SOURCE_IDS, migrate_ids, remapped_manifest
+from ingest.worker import read_guarded
 
 log = logging.getLogger(__name__)
+
+MAX_REMOVED_SHARE = 0.5  # of one folder's indexed documents, removed in one run without --allow-mass-delete
 
 
 class IngestBusy(Exception):
@@ -68,8 +76,8 @@ def _changes_by_source(plan: Plan, manifest: dict[str, tuple[str, str]]) -> list
         for chunk in chunks:
             change = by_source.setdefault(chunk.source, SourceChange(chunk.source))
             setattr(change, attribute, getattr(change, attribute) + 1)
-    for chunk_id in plan.remove:
-        source = manifest[chunk_id][0]
+    for removed_id in plan.remove:
+        source = manifest[removed_id][0]
         by_source.setdefault(source, SourceChange(source)).removed += 1
     return sorted(by_source.values(), key=lambda c: c.source)
 
@@ -92,6 +100,8 @@ class IngestSummary:
     collection: str = ""
     finished: str = ""
     changes: list[SourceChange] = field(default_factory=list)
+    refused: str = ""  # why a run would be (or was) refused: too many documents would be removed
+    migrated: int = 0  # chunks whose ids were converted from the old working-directory-relative scheme
 
     @property
     def ok(self) -> bool:
@@ -111,31 +121,33 @@ class IngestSummary:
 class _Read:
     chunks: list[Chunk] = field(default_factory=list)
     failed_sources: set[str] = field(default_factory=set)
+    seen_sources: set[str] = field(default_factory=set)
+
+
+def _error(path: Path, reason: str) -> FileError:
+    return FileError(display_path(path), reason)
 
 
 def _read_all(settings: Settings, paths: Sequence[Path], summary: IngestSummary, progress: Progress | None) -> _Read:
-    found = list(walk(paths, SUPPORTED_SUFFIXES))
+    found = list(walk(paths, SUPPORTED_SUFFIXES, settings.knowledge_dir))
     candidates = [c for c in found if isinstance(c, Candidate)]
     for item in found:
         if isinstance(item, Skipped):
-            entry = FileError(str(item.path), item.reason)
-            (summary.errors if item.error else summary.skipped_files).append(entry)
+            (summary.errors if item.error else summary.skipped_files).append(_error(item.path, item.reason))
             summary.skipped += 1
     read = _Read()
     max_bytes = int(settings.max_file_mb * 1024 * 1024)
     for done, candidate in enumerate(candidates, start=1):
+        read.seen_sources.add(candidate.source)
         try:
-            document = read_source(candidate.path, source=candidate.source, max_bytes=max_bytes)
-            chunks = chunk_document(document)
-            if not chunks:
-                raise UnreadableSource("no text to index")
+            chunks = read_guarded(candidate.path, candidate.source, max_bytes, settings.parse_timeout_seconds)
         except UnreadableSource as exc:
-            summary.errors.append(FileError(str(candidate.path), str(exc)))
+            summary.errors.append(_error(candidate.path, str(exc)))
             summary.skipped += 1
             read.failed_sources.add(candidate.source)
         except Exception as exc:
-            log.exception("reading %s failed", candidate.path)
-            summary.errors.append(FileError(str(candidate.path), f"could not be read ({type(exc).__name__}: {exc})"))
+            log.exception("reading %s failed", display_path(candidate.path))
+            summary.errors.append(_error(candidate.path, f"could not be read ({type(exc).__name__}: {exc})"))
             summary.skipped += 1
             read.failed_sources.add(candidate.source)
         else:
@@ -147,11 +159,42 @@ def _read_all(settings: Settings, paths: Sequence[Path], summary: IngestSummary,
     return read
 
 
-def _with_known_sources(paths: Sequence[Path], old: dict[str, tuple[str, str]]) -> list[Path]:
+def _with_known_sources(settings: Settings, paths: Sequence[Path], old: dict[str, tuple[str, str]]) -> list[Path]:
     """For a rebuild: the given paths plus every file the current index was built from that still exists."""
-    scopes = scopes_for(paths)
+    scopes = scopes_for(paths, settings.knowledge_dir)
     extra = sorted({src for src, _ in old.values() if not any(s.covers(src) for s in scopes)})
-    return list(paths) + [Path(src) for src in extra if Path(src).is_file()]
+    known = [source_path(src, settings.knowledge_dir) for src in extra]
+    return list(paths) + [p for p in known if p.is_file()]
+
+
+def mass_removal(
+    old: dict[str, tuple[str, str]], scopes: Sequence[Scope], read: _Read, share: float = MAX_REMOVED_SHARE
+) -> str:
+    """Why this run must not go ahead ('' when it may): per folder, the documents it would remove.
+
+    A folder loses a document when a file indexed from it is gone (not merely unreadable this time).
+    Removing more than ``share`` of a folder's documents, or every one of them, needs ``allow_mass_delete``.
+    """
+    problems = []
+    indexed_sources = {source for source, _ in old.values()}
+    for scope in scopes:
+        if not scope.is_dir:
+            continue
+        indexed = {s for s in indexed_sources if scope.covers(s)}
+        gone = sorted(s for s in indexed if s not in read.seen_sources and s not in read.failed_sources)
+        if not gone or not (len(gone) == len(indexed) or len(gone) > share * len(indexed)):
+            continue
+        folder = scope.source or "the knowledge folder"
+        shown = ", ".join(gone[:5]) + (f" and {len(gone) - 5} more" if len(gone) > 5 else "")
+        amount = "all" if len(gone) == len(indexed) else f"{len(gone)}"
+        problems.append(f"{amount} of the {len(indexed)} documents indexed from {folder} ({shown})")
+    if not problems:
+        return ""
+    return (
+        "refusing to remove " + "; ".join(problems) + " because their files are missing. If the folder is "
+        "empty, unmounted or the wrong one, fix that and run again; if they really were deleted, run "
+        "`python bot.py ingest --allow-mass-delete`"
+    )
 
 
 def _write_report(settings: Settings, summary: IngestSummary) -> None:
@@ -159,8 +202,7 @@ def _write_report(settings: Settings, summary: IngestSummary) -> None:
     payload = json.dumps(summary.to_json(), indent=2)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (settings.reports_dir / f"ingest-{stamp}.json").write_text(payload, encoding="utf-8")
-    if not summary.dry_run:
-        (settings.reports_dir / "last-ingest.json").write_text(payload, encoding="utf-8")
+    (settings.reports_dir / "last-ingest.json").write_text(payload, encoding="utf-8")
 
 
 def run_ingest(
@@ -169,10 +211,13 @@ def run_ingest(
     *,
     rebuild: bool = False,
     dry_run: bool = False,
+    allow_mass_delete: bool = False,
     embedder: Embedder | None = None,
     progress: Progress | None = None,
 ) -> IngestSummary:
     """Ingest ``paths`` into the live index (see the module docstring for the guarantees)."""
+    if dry_run:
+        return _dry_run(settings, paths, rebuild, embedder, progress)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(settings.lock_path))
     try:
@@ -180,46 +225,92 @@ def run_ingest(
     except Timeout as exc:
         raise IngestBusy("another ingest is running; try again when it has finished") from exc
     try:
-        return _run_locked(settings, paths, rebuild, dry_run, embedder, progress)
+        return _run_locked(settings, paths, rebuild, allow_mass_delete, embedder, progress)
     finally:
         lock.release()
+
+
+def _open_live(store: ChunkStore, model: str, rebuild: bool) -> Collection | None:
+    pointer = store.pointer()
+    if pointer is None:
+        return None
+    try:
+        return store.live(model)
+    except IndexMissing:
+        if not rebuild:
+            raise
+        return store.open(pointer.collection)  # another model: rebuild re-embeds its sources
+
+
+def _dry_run(
+    settings: Settings, paths: Sequence[Path], rebuild: bool, embedder: Embedder | None, progress: Progress | None
+) -> IngestSummary:
+    """What a run would change, without writing anything (not even the lock or a report)."""
+    started = time.perf_counter()
+    summary = IngestSummary(dry_run=True, rebuild=rebuild)
+    old_manifest: dict[str, tuple[str, str]] = {}
+    live = None
+    has_store = (settings.chroma_dir / "chroma.sqlite3").is_file()
+    if has_store and (settings.data_dir / "index.json").is_file():
+        store = ChunkStore(settings)
+        live = _open_live(store, embedder.name if embedder else settings.embedding_model, rebuild)
+        if live is not None:
+            old_manifest = live.manifest()
+            pointer = store.pointer()
+            if pointer is not None and pointer.source_ids != SOURCE_IDS:
+                old_manifest, summary.migrated = remapped_manifest(settings, live)
+    if rebuild:
+        paths = _with_known_sources(settings, paths, old_manifest)
+    read = _read_all(settings, paths, summary, progress)
+    fresh = rebuild or live is None
+    scopes = scopes_for(paths, settings.knowledge_dir)
+    plan = plan_changes(read.chunks, {} if fresh else old_manifest, scopes, read.failed_sources)
+    _count(summary, plan, old_manifest, live, fresh)
+    summary.refused = mass_removal(old_manifest, scopes, read)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def _count(summary: IngestSummary, plan: Plan, old_manifest: dict[str, tuple[str, str]],
+           live: Collection | None, fresh: bool) -> None:
+    summary.added, summary.updated = len(plan.add), len(plan.update)
+    summary.unchanged, summary.removed = len(plan.unchanged), len(plan.remove)
+    summary.collection = live.name if live is not None and not fresh else "(new)"
+    summary.changes = _changes_by_source(plan, old_manifest)
 
 
 def _run_locked(
     settings: Settings,
     paths: Sequence[Path],
     rebuild: bool,
-    dry_run: bool,
+    allow_mass_delete: bool,
     embedder: Embedder | None,
     progress: Progress | None,
 ) -> IngestSummary:
     started = time.perf_counter()
-    summary = IngestSummary(dry_run=dry_run, rebuild=rebuild)
+    summary = IngestSummary(rebuild=rebuild)
     store = ChunkStore(settings)
+    for stale in store.remove_stale_temp_files():
+        log.info("removed %s left by an interrupted ingest", stale.name)
     model = embedder.name if embedder else settings.embedding_model
+    live = _open_live(store, model, rebuild)
     pointer = store.pointer()
-    live: Collection | None = None
-    if pointer is not None:
-        try:
-            live = store.live(model)
-        except IndexMissing:
-            if not rebuild:
-                raise
-            live = store.open(pointer.collection)  # another model: rebuild re-embeds its sources
+    if live is not None and pointer is not None and pointer.source_ids != SOURCE_IDS:
+        live, summary.migrated = migrate_ids(settings, store, live, pointer.model, pointer.dimension)
     old_manifest = live.manifest() if live is not None else {}
 
     if rebuild:
-        paths = _with_known_sources(paths, old_manifest)
+        paths = _with_known_sources(settings, paths, old_manifest)
     read = _read_all(settings, paths, summary, progress)
 
     fresh = rebuild or live is None
-    plan = plan_changes(read.chunks, {} if fresh else old_manifest, scopes_for(paths), read.failed_sources)
-    summary.added, summary.updated = len(plan.add), len(plan.update)
-    summary.unchanged, summary.removed = len(plan.unchanged), len(plan.remove)
-    summary.collection = live.name if live is not None and not fresh else "(new)"
-    summary.changes = _changes_by_source(plan, old_manifest)
-    if dry_run:
-        return _finish(settings, summary, started)
+    scopes = scopes_for(paths, settings.knowledge_dir)
+    plan = plan_changes(read.chunks, {} if fresh else old_manifest, scopes, read.failed_sources)
+    _count(summary, plan, old_manifest, live, fresh)
+    summary.refused = "" if allow_mass_delete else mass_removal(old_manifest, scopes, read)
+    if summary.refused:
+        _finish(settings, summary, started)
+        raise IngestFailed(summary.refused, summary)
     if fresh and not read.chunks:
         _finish(settings, summary, started)
         raise IngestFailed("nothing could be read, so no index was built; the current index is unchanged", summary)
@@ -233,7 +324,7 @@ def _run_locked(
         summary.embed_seconds = time.perf_counter() - began
         assert live is not None
         apply_plan(live, plan, vectors, progress)
-        store.set_pointer(live.name, model, embedder.dimension)
+        store.set_pointer(live.name, model, embedder.dimension, SOURCE_IDS)
     return _finish(settings, summary, started)
 
 
@@ -269,7 +360,7 @@ def _build_new(
         apply_plan(collection, plan, [vectors_by_id[c.id] for c in plan.to_embed], progress)
         if collection.count() != len(plan.to_embed):
             raise IngestFailed(f"wrote {collection.count()} of {len(plan.to_embed)} chunks")
-        store.set_pointer(name, model, dimension)
+        store.set_pointer(name, model, dimension, SOURCE_IDS)
     except BaseException:
         store.drop(name)
         raise

@@ -32,8 +32,9 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
     desk = Desk.open(settings)
     questions = (line.rstrip("\n") for line in sys.stdin) if from_stdin else iter([question])
     for text in questions:
-        if from_stdin and not text.strip():
+        if from_stdin and not text.strip() and not args.json:
             continue
+        # a blank line still gets its answer ("empty question"): output lines match input lines
         answer = desk.ask(text) if args.json else ask_streaming(console, desk, text)
         if args.json:
             sys.stdout.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")

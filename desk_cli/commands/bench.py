@@ -12,6 +12,7 @@ from rich.table import Table
 
 from desk_cli import exit_codes
 from dispute_desk import benchmark
+from dispute_desk.benchmark_forum import ForumFigures, forum_export
 from dispute_desk.embedding import build_embedder
 from dispute_desk.evaluation import load_questions
 from dispute_desk.settings import PROJECT_DIR, Settings
@@ -26,11 +27,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--repeat", type=int, default=3, help="passes over the question set")
     parser.add_argument("--docs", type=int, default=5000, help="documents for the unchanged re-ingest run")
     parser.add_argument("--skip-reingest", action="store_true", help="skip the unchanged re-ingest run")
+    parser.add_argument("--forum-posts", type=int, default=0, metavar="N",
+                        help="also ingest a generated Discourse export of N posts (e.g. 20000) and time it")
+    parser.add_argument("--forum-only", action="store_true", help="run only the --forum-posts benchmark")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    if args.forum_only:
+        return _forum_only(args, settings, console)
     ChunkStore(settings).live(settings.embedding_model)  # no index: exit 2 with the fix, before the model
     questions = [item.question for item in load_questions(args.questions)]
     embedder = build_embedder(settings)
@@ -38,6 +44,10 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         latency = benchmark.query_latency(settings, embedder, questions, args.repeat)
     with console.status("timing a full ingest of the knowledge folder..."):
         ingest = benchmark.ingest_speed(settings, embedder, settings.knowledge_dir)
+    forum = None
+    if args.forum_posts > 0:
+        with console.status(f"ingesting a generated forum export of {args.forum_posts} posts twice..."):
+            forum = forum_export(settings, embedder, args.forum_posts)
     reingest = None
     if not args.skip_reingest:
         with console.status(f"ingesting {args.docs} documents twice..."):
@@ -48,6 +58,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
             "ingest": {k: asdict(v) | {"ratio": round(v.ratio, 3)} for k, v in ingest.items()},
             "reingest": None if reingest is None else {"documents": args.docs, "first_s": reingest[0],
                                                        "unchanged_s": reingest[1]},
+            "forum_export": None if forum is None else forum.to_json(),
         }, indent=2))
         return exit_codes.OK
     table = Table(title=f"Dispute Desk benchmark ({embedder.name})", title_justify="left")
@@ -67,4 +78,37 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         table.add_row(f"first ingest of {args.docs} docs (s)", f"{reingest[0]:.1f}", "same")
         table.add_row(f"unchanged re-ingest of {args.docs} docs (s)", f"{reingest[1]:.2f}", "same")
     console.print(table)
+    if forum is not None:
+        console.print(_forum_table(forum))
     return exit_codes.OK
+
+
+def _forum_only(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    if args.forum_posts <= 0:
+        console.print("[red]--forum-only needs --forum-posts N[/red]")
+        return exit_codes.USAGE
+    embedder = build_embedder(settings)
+    with console.status(f"ingesting a generated forum export of {args.forum_posts} posts twice..."):
+        forum = forum_export(settings, embedder, args.forum_posts)
+    if args.json:
+        print(json.dumps({"forum_export": forum.to_json()}, indent=2))
+    else:
+        console.print(_forum_table(forum))
+    return exit_codes.OK
+
+
+def _forum_table(forum: ForumFigures) -> Table:
+    table = Table(title=f"Generated Discourse export: {forum.posts} posts in {forum.topics} topics, "
+                        f"{forum.chunks} chunks", title_justify="left")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_row("first ingest (s)", f"{forum.first_s:.1f}")
+    table.add_row("first ingest (chunks/s)", f"{forum.ingest_chunks_per_s:.1f}")
+    table.add_row("embedder encode alone (chunks/s)", f"{forum.encode_chunks_per_s:.1f}")
+    table.add_row("ingest / encode", f"{forum.ratio:.0%}")
+    table.add_row("unchanged re-ingest (s)", f"{forum.unchanged_s:.2f}")
+    table.add_row("index load for answering, fresh process (ms)", f"{forum.index_load_ms:.0f}")
+    table.add_row("answer p50, fresh process (ms)", f"{forum.answer_p50_ms:.1f}")
+    table.add_row("memory: model loaded / answering from the index (MB RSS)",
+                  f"{forum.rss_model_mb:.0f} / {forum.rss_answering_mb:.0f}")
+    return table

@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--rebuild", action="store_true",
                         help="build a new index from scratch and switch to it only when complete")
     parser.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
+    parser.add_argument("--allow-mass-delete", action="store_true",
+                        help="let this run remove more than half of a folder's indexed documents (or all of them)")
     parser.add_argument("--keep-going", action="store_true",
                         help="exit 0 even when some files could not be read (they are still reported)")
     parser.set_defaults(handler=handle)
@@ -45,7 +47,12 @@ def print_summary(console: Console, summary: IngestSummary) -> None:
             console.print(f"  would change {escape(change.source)}: {counts}", highlight=False)
         if not summary.changes:
             console.print("  nothing would change")
-    for problem in summary.errors:
+        if summary.refused:
+            console.print(f"[yellow]a real run would stop:[/yellow] {escape(summary.refused)}", highlight=False)
+    if summary.migrated:
+        console.print(f"  converted {summary.migrated} chunk ids to ones that do not depend on the working directory",
+                      highlight=False)
+    for problem in summary.errors:  # file names are shown as they are, never read as rich markup ("[/x].md")
         console.print(f"[red]error[/red] {escape(problem.path)}: {escape(problem.reason)}", highlight=False)
     for problem in summary.skipped_files:
         console.print(f"[yellow]skipped[/yellow] {escape(problem.path)}: {escape(problem.reason)}", highlight=False)
@@ -63,14 +70,15 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            summary = run_ingest(settings, paths, rebuild=args.rebuild, dry_run=args.dry_run, progress=progress)
+            summary = run_ingest(settings, paths, rebuild=args.rebuild, dry_run=args.dry_run,
+                                 allow_mass_delete=args.allow_mass_delete, progress=progress)
     except IngestBusy as exc:
         console.print(f"[red]{escape(str(exc))}[/red]")
         return exit_codes.BUSY
     except IngestFailed as exc:
         if exc.summary is not None:
             print_summary(console, exc.summary)
-        console.print(f"[red]ingest failed:[/red] {escape(str(exc))}")
+        console.print(f"[red]ingest failed:[/red] {escape(str(exc))}", highlight=False)
         return exit_codes.PARTIAL
     except Exception as exc:  # the disk filled up, the data dir turned read-only, the store refused a write
         if not isinstance(exc, OSError) and type(exc).__module__.split(".")[0] != "chromadb":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from ingest.documents import UnreadableSource
@@ -21,25 +23,75 @@ def _size(size: int) -> str:
     return f"{value:.0f} MB" if value == int(value) else f"{value:.1f} MB"
 
 
+def sizes(size: int, limit: int) -> tuple[str, str]:
+    """A size over ``limit`` and the limit, as text that never reads as equal ('1.0 MB' over '1 MB')."""
+    shown, allowed = _size(size), _size(limit)
+    if shown.split()[1] == allowed.split()[1] and float(shown.split()[0]) <= float(allowed.split()[0]):
+        return f"{size:,} bytes", f"{allowed} ({limit:,} bytes)"
+    return shown, allowed
+
+
+def over_limit(size: int, limit: int) -> str:
+    """'file is 50 MB, over the 20 MB limit'; in bytes when the rounded figures would look the same."""
+    shown, allowed = sizes(size, limit)
+    return f"file is {shown}, over the {allowed} limit"
+
+
 def read_bytes(path: Path, max_bytes: int) -> bytes:
-    """Return the file's bytes; refuse missing files, directories and files over ``max_bytes`` before reading."""
+    """Return the file's bytes, reading at most ``max_bytes`` (+1 to notice more).
+
+    Only regular files are read: a FIFO, a device (``/dev/zero``), a socket or a directory is refused
+    before any read, so nothing can hang or fill memory. The file is opened non-blocking (a FIFO would
+    otherwise block in ``open``) and checked with ``fstat`` on the open descriptor, so it cannot be
+    swapped for something else in between.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        info = path.stat()
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise UnreadableSource("file not found") from None
+    except IsADirectoryError:
+        raise UnreadableSource("is a directory, not a file") from None
     except OSError as exc:
         raise UnreadableSource(f"cannot open file: {exc.strerror or exc}") from None
-    if path.is_dir():
-        raise UnreadableSource("is a directory, not a file")
-    if info.st_size > max_bytes:
-        raise UnreadableSource(f"file is {_size(info.st_size)}, over the {_size(max_bytes)} limit")
     try:
-        data = path.read_bytes()
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise UnreadableSource("is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableSource(f"not a regular file ({_file_type(info.st_mode)}); only regular files are read")
+        if info.st_size > max_bytes:
+            raise UnreadableSource(over_limit(info.st_size, max_bytes))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        remaining = max_bytes + 1
+        while remaining > 0:
+            block = os.read(fd, min(remaining, 1 << 20))
+            if not block:
+                break
+            chunks.append(block)
+            remaining -= len(block)
     except OSError as exc:
         raise UnreadableSource(f"cannot read file: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
     if len(data) > max_bytes:  # grew between stat and read
-        raise UnreadableSource(f"file is {_size(len(data))}, over the {_size(max_bytes)} limit")
+        raise UnreadableSource(f"file grew over the {_size(max_bytes)} limit while it was read")
     return data
+
+
+def _file_type(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "a special file"
 
 
 def looks_binary(data: bytes) -> bool:

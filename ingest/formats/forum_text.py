@@ -1,26 +1,28 @@
 """Forum threads as text copied from a Khoros/Lithium community page (the Upwork community, for one).
 
-The expected shape, tolerant of the noise real copies carry::
+What a browser copy of a thread really looks like, and what this reader accepts::
 
-    » Forums » Freelancers » Thread title
-    Thread title
-
-    user_name
-    Community Member
+    » Forums » Freelancers » Client asked for a refund after I delivered the fina...   <- cut with "..."
+    Page options                                   <- page menu, before any post: dropped
+    Community Member                               <- a role line with no user name above it
     Mar 14, 2026 09:12 AM
     The question...
 
-    other_user
-    Moderator
-    Mar 15, 2026 08:02 AM
+    petra_k                                        <- a name standing alone, a blank line above its role
+                                                      line (at the end of the previous post's text)
+    Community Member
     The answer...
-    ~ Signature
-    Accepted Solution
 
-    Page options
-    Latest Articles ...
+    Hi Matt,                                       <- a reply without any header: starts with an address
+    ...                                               ("Hi Matt,", "@ Matt --") or a quote of the question
+    ~ Goran                                        <- a signature ends a post
 
-A post starts at a user name line followed by a known role line; post 0 is the question.
+    Latest Articles                                <- the sidebar: everything from here on is dropped
+    Top Upvoted Members / Upcoming Events / Jun 25 / event titles / categories
+
+Post 0 is the question; replies carry the role of their header (member, staff, moderator) or "unknown"
+when they have none. When no post boundaries can be found at all, the thread text (page furniture removed)
+is kept as paragraph groups, titled from the breadcrumb or the first line, rather than refused.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.documents import ParsedDocument, Post, UnreadableSource
-from ingest.formats._textutil import normalize, parse_date, unwrap
+from ingest.documents import ParsedDocument, Post, Section, UnreadableSource
+from ingest.formats._textutil import group_paragraphs, normalize, parse_date, unwrap
 
-POST_LAYOUT_HINT = "a post starts with a user name line followed by a role line such as 'Community Member'"
+POST_LAYOUT_HINT = "a post starts with a role line such as 'Community Member', usually under a user name"
+UNKNOWN = "unknown"  # the role of a reply copied without its header
 
 _ROLES: dict[str, str] = {
     "community member": "member",
@@ -55,7 +58,7 @@ _ROLES: dict[str, str] = {
 }
 
 _END_MARKERS = re.compile(
-    r"^(?:page options|latest articles|top upvoted members|upcoming events|related content|related articles|"
+    r"^(?:latest articles|top upvoted members|upcoming events|related content|related articles|"
     r"related topics|similar topics|suggested topics|top kudoed (?:authors|members)|trending articles|"
     r"recent discussions|latest discussions|you might also like)\s*:?$",
     re.IGNORECASE,
@@ -66,6 +69,8 @@ _BOILERPLATE = re.compile(
     r"^(?:reply|quote|like|share|report|options|kudos|kudo|edited|translate|helpful|permalink|print|bookmark|"
     r"subscribe|mute|mark as new|mark as read|report inappropriate content|email to a friend|"
     r"subscribe to rss feed|back to (?:top|list)|all forum topics|previous topic|next topic|go to solution\.?|"
+    r"page options|sign in|upwork community|printer friendly page|float this topic for current user|"
+    r"jump to solution|show more|(?:\d+\s+)?(?:upvotes?|helpful votes?)|"
     r"solved!?(?:\s+go to solution\.?)?|view solution in original post|message \d+ of \d+|"
     r"(?:reply|kudos|likes?|replies|views?)\s*\(?\d+\)?|\d+\s*(?:kudos|kudo|likes?|replies|reply|views?)|"
     r"\d+|[-–—•|·]+)$",
@@ -76,11 +81,25 @@ _CRUMB_SPLIT = re.compile(r"\s*[»›]\s*")
 _INITIAL = re.compile(r"\s[A-Z]\.$")  # "Petra R." is a user name, not the end of a sentence
 
 
+# Where a reply copied without its header begins: an address to someone, or a line quoting a post.
+_ADDRESS = re.compile(
+    r"^(?:(?:hi|hello|hey|hiya|dear|greetings)\b[ ,]*(?:there|all|everyone|folks|@?\s?[A-Z][\w.'\-]*)"
+    r"(?:\s+[A-Z][\w.'\-]*)?\s*(?:[,!:;.]|--|[-–—]|$)"
+    r"|@\s?[A-Za-z][\w.'\-]*(?:\s+[A-Z][\w.'\-]*)?\s*(?:[,!:;]|--|[-–—]|$))",
+    re.IGNORECASE,
+)
+_WROTE = re.compile(r"^.{1,60}\s(?:wrote|said|posted):?$", re.IGNORECASE)
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b50\u2764]")
+_REACTIONS = re.compile(r"^[\W\d_]+$")  # "👍 3", "❤️ 12": reaction counters, when they hold an emoji
+_TRUNCATED = re.compile(r"\s*(?:\.{3}|…)$")
+
+
 @dataclass
 class ForumThread:
     title: str | None
     posts: list[Post] = field(default_factory=list)
     breadcrumb: tuple[str, ...] = ()
+    paragraphs: list[str] = field(default_factory=list)  # the thread text, for when no posts were found
 
 
 def role_for(rank: str) -> str | None:
@@ -90,7 +109,10 @@ def role_for(rank: str) -> str | None:
 
 def is_boilerplate(line: str) -> bool:
     """Tell whether a line is page furniture (reply buttons, kudos counters, solution links), not post text."""
-    return bool(_BOILERPLATE.match(line.strip()))
+    line = line.strip()
+    if _BOILERPLATE.match(line):
+        return True
+    return bool(_REACTIONS.match(line) and _EMOJI.search(line))
 
 
 def is_accepted_marker(line: str) -> bool:
@@ -110,38 +132,117 @@ def _is_author(line: str) -> bool:
         and role_for(line) is None
         and not is_boilerplate(line)
         and not is_accepted_marker(line)
+        and not is_signature(line)
         and not _BREADCRUMB.match(line)
+        and not _END_MARKERS.match(line)
         and parse_date(line) is None
         and (not line.endswith((".", "?", "!", ":", ",")) or bool(_INITIAL.search(line)))
     )
 
 
-def _post_starts(lines: list[str]) -> list[int]:
-    return [i for i in range(len(lines) - 1) if role_for(lines[i + 1]) and _is_author(lines[i])]
+_SIGN_OFFS = frozenset({"thanks", "thank you", "thx", "ty", "cheers", "regards", "best", "good luck", "hth", "bye"})
+
+
+def _is_lone_name(line: str) -> bool:
+    """A user name standing alone above a blank line: one token ('petra_k') or 'Petra R.', not a sign-off."""
+    return (
+        _is_author(line)
+        and (len(line.split()) == 1 or bool(_INITIAL.search(line)))
+        and line.strip(" !").lower() not in _SIGN_OFFS
+    )
+
+
+def _blank(lines: list[str], i: int) -> bool:
+    return i < 0 or i >= len(lines) or not lines[i]
+
+
+@dataclass(frozen=True)
+class _Header:
+    start: int  # first line of the header (the user name, or the role line when there is no name)
+    body: int  # first line after the role and date lines
+    author: str | None
+    role: str
+    date: str | None
+
+
+def _headers(lines: list[str]) -> list[_Header]:
+    """Every post header: [user name] role line [date lines], the name right above or a paragraph above."""
+    headers: list[_Header] = []
+    for i, line in enumerate(lines):
+        role = role_for(line) if line else None
+        if role is None or (headers and i < headers[-1].body):
+            continue
+        author, start = None, i
+        if not _blank(lines, i - 1):
+            if not (_is_author(lines[i - 1]) and _blank(lines, i - 2)):
+                continue  # a rank word inside running text
+            author, start = lines[i - 1], i - 1
+        elif not _blank(lines, i - 2) and _is_lone_name(lines[i - 2]):
+            # The name a blank line above its role line, often right under the previous post's last line
+            # once the Reply/Kudos buttons between them are gone.
+            author, start = lines[i - 2], i - 2
+        if headers and start < headers[-1].body:
+            continue
+        body = i + 1
+        date = None
+        while body < len(lines) and lines[body] and parse_date(lines[body]):
+            date = date or parse_date(lines[body])
+            body += 1
+        headers.append(_Header(start, body, author, role, date))
+    return headers
 
 
 def looks_like_forum(text: str) -> bool:
-    """Tell whether text reads like a copied forum page (a breadcrumb, or user name + role lines)."""
+    """Tell whether text reads like a copied forum page (a breadcrumb, or post headers)."""
     lines = normalize(text[:200_000]).split("\n")
     head = [line for line in lines if line][:8]
     if any(_BREADCRUMB.match(line) for line in head):
         return True
-    starts = _post_starts(lines)
-    dated = [i for i in starts if i + 2 < len(lines) and parse_date(lines[i + 2])]
-    return len(dated) >= 1 or len(starts) >= 2
+    headers = _headers(lines)
+    return len(headers) >= 2 or any(h.date for h in headers)
 
 
-def _title(head: list[str]) -> tuple[str | None, tuple[str, ...]]:
-    head = [line for line in head if line and not is_boilerplate(line)]
-    crumb_at = next((i for i, line in enumerate(head) if _BREADCRUMB.match(line)), None)
+def _crumb_title(crumbs: tuple[str, ...]) -> tuple[str | None, bool]:
+    """The thread title in the breadcrumb, and whether the page cut it short with '...'."""
+    if not crumbs:
+        return None, False
+    last = crumbs[-1]
+    cut = _TRUNCATED.sub("", last)
+    return (cut or None), cut != last
+
+
+def _shown_title(title: str, cut: bool) -> str:
+    """A title the page cut mid-word ('... and threa...') ends at its last whole word, with an ellipsis."""
+    if not cut:
+        return title
+    whole = title.rsplit(" ", 1)[0] if " " in title else title
+    return f"{whole.rstrip(' ,;:-')}…"
+
+
+def _split_head(lines: list[str]) -> tuple[str | None, tuple[str, ...], int]:
+    """Title, breadcrumb and the index where the thread content starts."""
+    nonblank = [i for i, line in enumerate(lines) if line][:8]
+    crumb_at = next((i for i in nonblank if _BREADCRUMB.match(lines[i])), None)
     if crumb_at is None:
-        candidates = [line for line in head if len(line) <= 200]
-        return (candidates[-1] if candidates else None), ()
-    crumbs = tuple(c for c in _CRUMB_SPLIT.split(head[crumb_at]) if c)
-    after = head[crumb_at + 1 :]
-    if after and len(after[0]) <= 200:
-        return after[0], crumbs
-    return (crumbs[-1] if crumbs else None), crumbs
+        return None, (), 0
+    crumbs = tuple(c for c in _CRUMB_SPLIT.split(lines[crumb_at]) if c)
+    title, cut = _crumb_title(crumbs)
+    start = crumb_at + 1
+    for i in range(crumb_at + 1, len(lines)):
+        line = lines[i]
+        if not line or is_boilerplate(line):
+            continue
+        plain = _THREAD_PREFIX.sub("", line)
+        same = title is not None and (
+            plain.lower() == title.lower() or (cut and plain.lower().startswith(title.lower()))
+        )
+        if same:
+            return plain, crumbs, i + 1  # the full title line under the breadcrumb
+        break
+    return (_shown_title(title, cut) if title else None), crumbs, start
+
+
+_THREAD_PREFIX = re.compile(r"^(?:solved!?:?|re:)\s*", re.IGNORECASE)
 
 
 def clean_body(lines: list[str], title: str | None) -> tuple[str, bool]:
@@ -159,56 +260,140 @@ def clean_body(lines: list[str], title: str | None) -> tuple[str, bool]:
     return unwrap("\n".join(kept)), accepted
 
 
+@dataclass
+class _Segment:
+    lines: list[str]
+    author: str | None
+    role: str
+    date: str | None
+
+
+def _is_quote_of(paragraph: str, earlier: str) -> bool:
+    """Tell whether a paragraph repeats the start of an earlier post (a reply quoting it)."""
+    words = paragraph.lower().split()
+    if len(words) < 6:
+        return False
+    return " ".join(words[:12]) in " ".join(earlier.lower().split())
+
+
+def _split_headerless(segment: _Segment, question: str | None) -> list[_Segment]:
+    """Cut a segment where a reply without a header begins: after a signature, at an address
+    ("Hi Matt,", "@ Matt --"), at "X wrote:", or at a paragraph quoting the question.
+    """
+    out = [_Segment([], segment.author, segment.role, segment.date)]
+    lines = segment.lines
+    content_seen = False
+    for i, line in enumerate(lines):
+        if question is None and len(out) > 1:
+            question = "\n".join(out[0].lines)
+        starts_paragraph = _blank(lines, i - 1) or is_signature(lines[i - 1])
+        furniture = is_boilerplate(line) or is_accepted_marker(line)
+        if line and not furniture and starts_paragraph and content_seen:
+            quoted = question is not None and _is_quote_of(" ".join(_paragraph_at(lines, i)), question)
+            after_signature = any(is_signature(x) for x in out[-1].lines[-3:])
+            if after_signature or _ADDRESS.match(line) or _WROTE.match(line) or quoted:
+                out.append(_Segment([], None, UNKNOWN, None))
+                content_seen = False
+                if _WROTE.match(line):
+                    continue
+                if quoted:
+                    out[-1].lines.append("\x00quote")  # the quoted paragraph is dropped below
+        if line and not furniture:
+            content_seen = True
+        out[-1].lines.append(line)
+    return [_drop_quote(s) for s in out]
+
+
+def _paragraph_at(lines: list[str], i: int) -> list[str]:
+    end = i
+    while end < len(lines) and lines[end]:
+        end += 1
+    return lines[i:end]
+
+
+def _drop_quote(segment: _Segment) -> _Segment:
+    if segment.lines[:1] != ["\x00quote"]:
+        return segment
+    rest = segment.lines[1:]
+    end = 0
+    while end < len(rest) and rest[end]:
+        end += 1
+    segment.lines = rest[end:]
+    return segment
+
+
 def parse_thread(text: str) -> ForumThread:
-    """Split forum page text into its title and posts (empty ``posts`` when none are found)."""
+    """Split forum page text into its title and posts.
+
+    ``posts`` is empty when no post boundaries can be found; ``paragraphs`` then holds the thread text
+    without page furniture, for a paragraph-group fallback.
+    """
     lines = normalize(text).split("\n")
-    starts = _post_starts(lines)
-    if not starts:
-        title, crumbs = _title(lines[:20])
-        return ForumThread(title=title, breadcrumb=crumbs)
-    end = next((i for i in range(starts[0], len(lines)) if _END_MARKERS.match(lines[i])), len(lines))
-    starts = [s for s in starts if s < end]
-    title, crumbs = _title(lines[: starts[0]])
+    title, crumbs, start = _split_head(lines)
+    end = next((i for i in range(start, len(lines)) if _END_MARKERS.match(lines[i])), len(lines))
+    region = [line for line in lines[start:end] if not is_boilerplate(line) or not line]
+    headers = _headers(region)
+    if title is None:  # no breadcrumb: the first short line is the title
+        at = next((i for i, line in enumerate(region) if line), None)
+        if at is not None and len(region[at]) <= 200 and (not headers or at < headers[0].start):
+            title = region[at]
+            region = region[at + 1 :]
+            headers = _headers(region)
+
+    segments: list[_Segment] = []
+    first = headers[0].start if headers else len(region)
+    if any(line for line in region[:first]):
+        segments.append(_Segment(region[:first], None, UNKNOWN, None))
+    for k, header in enumerate(headers):
+        stop = headers[k + 1].start if k + 1 < len(headers) else len(region)
+        segments.append(_Segment(region[header.body : stop], header.author, header.role, header.date))
 
     posts: list[Post] = []
-    question_empty = False
-    for k, start in enumerate(starts):
-        stop = starts[k + 1] if k + 1 < len(starts) else end
-        author, role = lines[start], role_for(lines[start + 1]) or "member"
-        cursor = start + 2
-        date = parse_date(lines[cursor]) if cursor < stop else None
-        while cursor < stop and parse_date(lines[cursor]):  # posted and edited dates
-            cursor += 1
-        body, accepted = clean_body(lines[cursor:stop], title)
-        if not body and posts:
-            continue  # a reply with nothing but furniture in it
-        if not posts:
-            question_empty = not body
-        posts.append(
-            Post(
-                position=len(posts),
-                author=author,
-                role=role,
-                text=body or title or "",
-                accepted=accepted and bool(posts),
-                date=date,
+    question: str | None = None
+    for segment in segments:
+        for part in _split_headerless(segment, question):
+            body, accepted = clean_body(part.lines, title)
+            if not body and posts:
+                continue  # a reply with nothing but furniture in it
+            posts.append(
+                Post(
+                    position=len(posts),
+                    author=part.author,
+                    role=part.role,
+                    text=body or title or "",
+                    accepted=accepted and bool(posts),
+                    date=part.date,
+                )
             )
-        )
-    if question_empty and len(posts) == 1:
-        posts = []  # a question without text and no answers: nothing to index
-    return ForumThread(title=title, posts=posts, breadcrumb=crumbs)
+            if question is None:
+                question = body
+    if len(posts) == 1 and not headers:
+        posts = []  # no boundary anywhere: not a thread we can split; kept as paragraphs below
+    if posts and (not posts[0].text or (len(posts) == 1 and not question)):
+        posts = []  # a question without any text: not a thread to split; kept as paragraphs below
+    cleaned, _ = clean_body(region, title)
+    return ForumThread(title=title, posts=posts, breadcrumb=crumbs, paragraphs=_paragraphs(cleaned))
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.split("\n\n") if p.strip()]
 
 
 def parse_forum_document(text: str, *, source: str, fallback_title: str) -> ParsedDocument:
-    """Build a forum thread document from page text; UnreadableSource when no posts can be found."""
+    """Build a forum thread document from page text: posts when they can be told apart, else the thread's
+    paragraphs in groups. ``UnreadableSource`` only when there is no text at all.
+    """
     thread = parse_thread(text)
-    if not thread.posts:
-        raise UnreadableSource(f"looks like a forum page but no posts were found ({POST_LAYOUT_HINT})")
-    return ParsedDocument(
-        source=source,
-        title=thread.title or fallback_title,
-        kind="forum",
-        date=thread.posts[0].date,
-        posts=thread.posts,
-        format="forum-text",
-    )
+    return thread_document(thread, source=source, fallback_title=fallback_title, format="forum-text")
+
+
+def thread_document(thread: ForumThread, *, source: str, fallback_title: str, format: str) -> ParsedDocument:
+    title = thread.title or fallback_title
+    if thread.posts:
+        return ParsedDocument(
+            source=source, title=title, kind="forum", date=thread.posts[0].date, posts=thread.posts, format=format
+        )
+    if not thread.paragraphs:
+        raise UnreadableSource(f"looks like a forum page but has no text ({POST_LAYOUT_HINT})")
+    sections = [Section(number=None, heading=None, text=block) for block in group_paragraphs(thread.paragraphs)]
+    return ParsedDocument(source=source, title=title, kind="forum", sections=sections, format=format)

@@ -16,7 +16,7 @@ import yaml
 from dispute_desk.models import KINDS
 from ingest.documents import ParsedDocument, Section, UnreadableSource
 from ingest.formats import forum_text
-from ingest.formats._textutil import iso_date, normalize, unwrap
+from ingest.formats._textutil import group_paragraphs, iso_date, normalize, unwrap
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,10 @@ def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str]:
             break
     else:
         raise UnreadableSource("front matter opened with --- on line 1 is never closed with ---")
+    block = "\n".join(lines[1:end])
     try:
-        data = yaml.load("\n".join(lines[1:end]), Loader=_SAFE_LOADER)
+        _refuse_aliases(block)
+        data = yaml.load(block, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2  # +1 for the opening ---, +1 to count from 1
@@ -82,6 +84,21 @@ def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str]:
             f"malformed front matter at line 2: expected 'key: value' lines, got a {type(data).__name__}"
         )
     return data, "\n".join(lines[end + 1 :])
+
+
+def _refuse_aliases(block: str) -> None:
+    """Refuse YAML aliases (``*name``) before loading: a few hundred bytes of nested aliases expand to
+    gigabytes (a "billion laughs" bomb). Front matter never needs them; the event scan only runs when the
+    block has a ``*`` at all, so ordinary front matter costs nothing extra.
+    """
+    if "*" not in block:
+        return
+    for event in yaml.parse(block, Loader=_SAFE_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 2 if event.start_mark is not None else 2
+            raise UnreadableSource(
+                f"front matter uses a YAML alias (*{event.anchor}) at line {line}; write the value out instead"
+            )
 
 
 def _as_list(value: Any) -> list[str]:
@@ -227,8 +244,12 @@ def parse_markdown(text: str, *, source: str, fallback_title: str) -> ParsedDocu
 
     if kind == "forum":
         thread = forum_text.parse_thread(body)
-        if not thread.posts:
-            raise UnreadableSource(f"kind: forum but the page has no posts ({forum_text.POST_LAYOUT_HINT})")
+        if not thread.posts:  # no post boundaries: keep the thread's text as paragraph groups
+            paras = [p for p in plain_text(body).split("\n\n") if p.strip()]
+            if not paras:
+                raise UnreadableSource("kind: forum but the file has no text")
+            sections = [Section(number=None, heading=None, text=block) for block in group_paragraphs(paras)]
+            return ParsedDocument(title=front_title or thread.title or fallback_title, sections=sections, **common)
         common["date"] = common["date"] or thread.posts[0].date
         return ParsedDocument(title=front_title or thread.title or fallback_title, posts=thread.posts, **common)
 

@@ -56,7 +56,7 @@ def test_a_damaged_or_old_gate_file_is_a_clear_error(tmp_path, damage):
 
 
 def test_a_missing_gate_file_says_how_to_make_one(tmp_path):
-    with pytest.raises(GateError, match="run `python bot.py gate train`"):
+    with pytest.raises(GateError, match=r"run `python bot\.py gate train`"):
         AnswerabilityGate.load(tmp_path / "missing.json")
 
 

@@ -155,8 +155,26 @@ def test_unclosed_front_matter_is_refused(tmp_path):
         read_source(path)
 
 
-def test_forum_front_matter_without_posts_is_refused(tmp_path):
+def test_forum_front_matter_without_posts_keeps_the_text_as_paragraphs(tmp_path):
     path = tmp_path / "thread.md"
     path.write_text("---\ntitle: A thread\nkind: forum\n---\nJust some text, no posts.\n", encoding="utf-8")
-    with pytest.raises(UnreadableSource, match="no posts"):
+    doc = read_source(path)
+    assert (doc.kind, doc.title, doc.posts) == ("forum", "A thread", [])
+    assert [s.text for s in doc.sections] == ["Just some text, no posts."]
+    path.write_text("---\ntitle: A thread\nkind: forum\n---\n\n", encoding="utf-8")
+    with pytest.raises(UnreadableSource, match="no text"):
         read_source(path)
+
+
+def test_unknown_front_matter_keys_and_extra_comments_are_tolerated(tmp_path):
+    path = tmp_path / "policy.md"
+    path.write_text(
+        "---\ntitle: Fees\nkind: policy\nasks: [who pays the fee?, is arbitration free]\nreviewer: mod_anna\n---\n"
+        "# 4. Fees\n\n## 4.1 Who pays\n<!-- facts: F27 -->\n<!-- asks: who pays | is it split -->\n"
+        "The fee is split between the freelancer and the client.\n",
+        encoding="utf-8",
+    )
+    doc = read_source(path)
+    assert [(s.label, s.text, s.facts) for s in doc.sections] == [
+        ("4.1 Who pays", "The fee is split between the freelancer and the client.", ("F27",))
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -61,12 +62,13 @@ def test_ask_json_reads_one_question_per_stdin_line(run_bot, real_data_dir):
     done = run_bot("ask", "--json", "-", data_dir=real_data_dir, stdin="\n".join(questions) + "\n")
     assert done.returncode == 0, done.stderr
     payloads = json_lines(done.stdout)
-    assert len(payloads) == 3
+    assert len(payloads) == 4  # output line N answers input line N, the blank one included
     for payload in payloads:
         check_contract(payload)
-    assert [p["question"] for p in payloads] == [questions[0], questions[2], questions[3]]
-    assert [p["answered"] for p in payloads] == [True, False, True]
-    assert payloads[1]["sources"] == []
+    assert [p["question"] for p in payloads] == questions
+    assert [p["answered"] for p in payloads] == [True, False, False, True]
+    assert payloads[1]["answer"].startswith("Ask me a question")  # the "empty question" answer
+    assert payloads[1]["sources"] == [] and payloads[2]["sources"] == []
 
 
 def test_human_ask_output_has_numbered_sources_and_the_disclaimer(run_bot, real_data_dir):
@@ -178,3 +180,39 @@ def test_ingest_then_ask_with_the_cli_alone(run_bot, tmp_path):
     )
     assert other_model.returncode == 2
     assert "--rebuild" in other_model.stderr
+
+
+def test_dry_run_on_a_fresh_data_dir_writes_nothing(run_bot, messy_folder, tmp_path):
+    data = tmp_path / "data"
+    done = run_bot("ingest", "--dry-run", str(messy_folder), data_dir=data, env=HASHING, timeout=300)
+    assert "dry run" in done.stdout and "would change" in done.stdout
+    assert not data.exists()  # no chroma.sqlite3, no report, no lock
+
+
+def test_ingest_of_an_emptied_folder_is_refused_unless_allowed(run_bot, tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"note-{n}.txt").write_text(f"Note {n}\n\nEscrow holds milestone {n}.\n", encoding="utf-8")
+    data = tmp_path / "data"
+    assert run_bot("ingest", str(folder), data_dir=data, env=HASHING, timeout=300).returncode == 0
+    for path in folder.iterdir():
+        path.unlink()
+    refused = run_bot("ingest", str(folder), data_dir=data, env=HASHING, timeout=300)
+    assert refused.returncode == 3
+    assert "refusing to remove all of the 3 documents" in refused.stdout and "--allow-mass-delete" in refused.stdout
+    allowed = run_bot("ingest", "--allow-mass-delete", str(folder), data_dir=data, env=HASHING, timeout=300)
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    assert "0 / 0 / 3" in allowed.stdout
+
+
+def test_a_file_name_that_is_not_utf8_is_listed_without_a_traceback(run_bot, tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "ok.txt").write_text("Notes\n\nEscrow holds the milestone.\n", encoding="utf-8")
+    with open(os.fsencode(folder) + b"/caf\xe9.txt", "wb") as handle:
+        handle.write(b"Cafe\n\nEscrow notes.\n")
+    done = run_bot("ingest", str(folder), data_dir=tmp_path / "data", env=HASHING, timeout=300)
+    assert done.returncode == 3
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "caf\\xe9.txt: file name is not valid UTF-8; rename it" in done.stdout

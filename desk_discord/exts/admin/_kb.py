@@ -36,9 +36,15 @@ class KnowledgeCog(
         super().__init__()
 
     @app_commands.command(name="add", description="Add a file (Markdown, text, HTML, PDF, Discourse JSON)")
-    @app_commands.describe(file="The file to add to the knowledge base", replace="Replace an earlier upload")
+    @app_commands.describe(
+        file="The file to add to the knowledge base",
+        replace="Replace an earlier upload",
+        policy="Rank it as official policy (only for real policy text; otherwise it counts as forum/other)",
+    )
     @moderator_only()
-    async def add(self, interaction: discord.Interaction, file: discord.Attachment, replace: bool = False) -> None:
+    async def add(
+        self, interaction: discord.Interaction, file: discord.Attachment, replace: bool = False, policy: bool = False
+    ) -> None:
         name = file.filename
         try:
             precheck(name, file.size, self.bot.settings)
@@ -52,7 +58,9 @@ class KnowledgeCog(
             await interaction.response.defer(thinking=True)
             data = await file.read()
             try:
-                saved = await asyncio.to_thread(save_upload, data, name, self.bot.settings, replace=replace)
+                saved = await asyncio.to_thread(
+                    save_upload, data, name, self.bot.settings, replace=replace, policy=policy
+                )
             except UploadRejected as exc:
                 await self._rejected(interaction, name, str(exc))
                 return

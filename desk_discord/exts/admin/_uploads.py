@@ -9,6 +9,10 @@ Names stay distinct and indexable: letters with accents are folded to ASCII, nam
 short hash of the original (two Cyrillic names never collide as ``upload.md``), and names the folder walk
 skips (``README.md``, in any case) are renamed, since the next ``/reindex`` would silently drop them.
 If the ingest after saving fails, ``undo_upload`` puts the folder back as it was.
+
+An upload never ranks as official policy because its front matter says ``kind: policy``: ingest treats
+everything under ``uploads/`` as forum or other text. Only a moderator marking it as policy (``/kb add
+policy:True``) saves it under ``uploads/policy/``, the one place where an upload keeps that kind.
 """
 
 from __future__ import annotations
@@ -23,11 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dispute_desk.settings import Settings
-from ingest.discovery import IGNORED_NAMES
+from ingest.discovery import IGNORED_NAMES, source_id
 from ingest.documents import UnreadableSource
-from ingest.formats import SUPPORTED_SUFFIXES, read_source
+from ingest.formats import SUPPORTED_SUFFIXES
+from ingest.formats._reading import sizes
+from ingest.worker import read_guarded
 
 UPLOADS = "uploads"
+POLICY = "policy"  # uploads/policy/: uploads a moderator marked as policy
 _MB = 1024 * 1024
 
 
@@ -97,14 +104,20 @@ def precheck(name: str, size: int, settings: Settings) -> None:
         raise UploadRejected(f"unsupported file type ({shown}); I can read {', '.join(sorted(SUPPORTED_SUFFIXES))}")
     limit = int(settings.max_file_mb * _MB)
     if size > limit:
-        raise UploadRejected(f"the file is {size / _MB:.1f} MB; the limit is {settings.max_file_mb:g} MB")
+        shown, allowed = sizes(size, limit)
+        raise UploadRejected(f"the file is {shown}; the limit is {allowed}")
 
 
-def save_upload(data: bytes, name: str, settings: Settings, *, replace: bool = False) -> SavedUpload:
-    """Validate ``data`` as the file ``name`` and save it under the uploads folder."""
+def save_upload(
+    data: bytes, name: str, settings: Settings, *, replace: bool = False, policy: bool = False
+) -> SavedUpload:
+    """Validate ``data`` as the file ``name`` and save it under the uploads folder.
+
+    ``policy``: a moderator vouches that this is official policy text (saved under ``uploads/policy/``).
+    """
     precheck(name, len(data), settings)
     safe = sanitise_name(name)
-    folder = uploads_dir(settings)
+    folder = uploads_dir(settings) / POLICY if policy else uploads_dir(settings)
     destination = folder / safe
     if destination.resolve().parent != folder.resolve():
         raise UploadRejected("that file name is not allowed")
@@ -114,7 +127,9 @@ def save_upload(data: bytes, name: str, settings: Settings, *, replace: bool = F
         probe = Path(tmp) / safe
         probe.write_bytes(data)
         try:
-            read_source(probe, source=f"{UPLOADS}/{safe}", max_bytes=int(settings.max_file_mb * _MB))
+            # In the ingest helper process: a hostile file cannot hang or bloat the bot.
+            source = source_id(destination, settings.knowledge_dir)
+            read_guarded(probe, source, int(settings.max_file_mb * _MB), settings.parse_timeout_seconds)
         except UnreadableSource as exc:
             raise UploadRejected(f"I can't read it: {exc}") from None
     folder.mkdir(parents=True, exist_ok=True)
