@@ -41,7 +41,7 @@ class DeskStatus:
 
 @dataclass(frozen=True)
 class _Snapshot:
-    pointer_stamp: int  # mtime of index.json when loaded: a change means another process switched the index
+    pointer_stamp: object  # index.json's mtime, or the server pointer's revision: a change means a new index
     collection_name: str
     corpus: Corpus
     retriever: Retriever
@@ -97,11 +97,8 @@ class Desk:
         store.live(embedder.name if embedder else settings.embedding_model)  # fail fast, before the model
         return cls(settings, embedder or build_embedder(settings), store, texts, retriever=retriever)
 
-    def _pointer_stamp(self) -> int:
-        try:
-            return self.store.pointer_path.stat().st_mtime_ns
-        except FileNotFoundError:
-            return 0
+    def _pointer_stamp(self) -> object:
+        return self.store.pointer_stamp()
 
     def _load(self) -> _Snapshot:
         stamp = self._pointer_stamp()

@@ -1,7 +1,8 @@
 """One ingest run: read files, chunk, compare with the index, embed what changed, write, report.
 
 Safety rules:
-- One run at a time (a file lock in the data dir); a second one gets ``IngestBusy``.
+- One run at a time (a file lock in the data dir; in server mode also a lease in the Chroma server, so runs
+  on other hosts are refused too); a second one gets ``IngestBusy``.
 - Everything is read, chunked and embedded before the first write.
 - ``rebuild`` writes a brand-new collection and switches the live pointer only when it is complete; on any
   failure or interruption the new collection is dropped and the old index keeps serving.
@@ -24,7 +25,7 @@ from filelock import FileLock, Timeout
 from dispute_desk.embedding import Embedder, build_embedder
 from dispute_desk.models import Chunk
 from dispute_desk.settings import Settings
-from dispute_desk.store import ChunkStore, Collection, IndexMissing
+from dispute_desk.store import ChunkStore, Collection, IndexMissing, LeaseLost, WriterBusy
 from ingest.chunking import chunk_document
 from ingest.discovery import Candidate, Skipped, scopes_for, walk
 from ingest.documents import UnreadableSource
@@ -180,7 +181,13 @@ def run_ingest(
     except Timeout as exc:
         raise IngestBusy("another ingest is running; try again when it has finished") from exc
     try:
-        return _run_locked(settings, paths, rebuild, dry_run, embedder, progress)
+        store = ChunkStore(settings)
+        with store.writer_lease():  # server mode: one writer across hosts; embedded: the file lock covers it
+            return _run_locked(settings, paths, rebuild, dry_run, embedder, progress, store)
+    except LeaseLost as exc:
+        raise IngestFailed(str(exc)) from exc
+    except WriterBusy as exc:
+        raise IngestBusy(str(exc)) from exc
     finally:
         lock.release()
 
@@ -192,10 +199,10 @@ def _run_locked(
     dry_run: bool,
     embedder: Embedder | None,
     progress: Progress | None,
+    store: ChunkStore,
 ) -> IngestSummary:
     started = time.perf_counter()
     summary = IngestSummary(dry_run=dry_run, rebuild=rebuild)
-    store = ChunkStore(settings)
     model = embedder.name if embedder else settings.embedding_model
     pointer = store.pointer()
     live: Collection | None = None
