@@ -12,13 +12,13 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from desk_cli import exit_codes
-from desk_cli.commands import ask, bench, chat, evaluate, ingest, protected, run, sync
+from desk_cli.commands import ask, bench, chat, evaluate, health, ingest, protected, run, sync
 from dispute_desk.embedding import ModelUnavailable
 from dispute_desk.settings import Settings, load_settings
 from dispute_desk.store import IndexMissing
 from dispute_desk.texts import PromptsMissing
 
-COMMANDS = (ask, chat, protected, ingest, evaluate, bench, run, sync)
+COMMANDS = (ask, chat, protected, ingest, evaluate, bench, health, run, sync)
 
 QUIET_LOGGERS = ("bm25s", "chromadb", "sentence_transformers", "transformers", "httpx", "urllib3", "filelock")
 

@@ -27,10 +27,42 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--docs", type=int, default=5000, help="documents for the unchanged re-ingest run")
     parser.add_argument("--skip-reingest", action="store_true", help="skip the unchanged re-ingest run")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--concurrency", type=int, metavar="N",
+                        help="only the load test: N concurrent questions through the core against the configured "
+                             "store; prints throughput and p50/p95/p99")
+    parser.add_argument("--requests", type=int, default=0, help="questions in the load test (default 10 x N)")
     parser.set_defaults(handler=handle)
 
 
+def handle_load(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    from dispute_desk.desk import Desk
+
+    if args.concurrency < 1:
+        console.print("[red]--concurrency must be at least 1[/red]")
+        return exit_codes.USAGE
+    questions = [item.question for item in load_questions(args.questions)]
+    desk = Desk.open(settings)
+    requests = args.requests or 10 * args.concurrency
+    with console.status(f"{requests} questions, {args.concurrency} at a time..."):
+        result = benchmark.concurrent_load(desk.ask, questions, args.concurrency, requests)
+    if args.json:
+        print(json.dumps(asdict(result) | {"store_mode": settings.store_mode, "model": desk.embedder.name}, indent=2))
+        return exit_codes.OK
+    table = Table(title=f"Load: {result.concurrency} concurrent, {settings.store_mode} store ({desk.embedder.name})",
+                  title_justify="left")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_row("questions (errors)", f"{result.requests} ({result.errors})")
+    table.add_row("throughput (questions/s)", f"{result.throughput_qps:.1f}")
+    table.add_row("latency p50 / p95 / p99 (ms)", f"{result.p50_ms:.0f} / {result.p95_ms:.0f} / {result.p99_ms:.0f}")
+    table.add_row("longest event-loop stall (ms)", f"{result.max_loop_stall_ms:.0f}")
+    console.print(table)
+    return exit_codes.OK
+
+
 def handle(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    if args.concurrency is not None:
+        return handle_load(args, settings, console)
     ChunkStore(settings).live(settings.embedding_model)  # no index: exit 2 with the fix, before the model
     questions = [item.question for item in load_questions(args.questions)]
     embedder = build_embedder(settings)

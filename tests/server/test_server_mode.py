@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -11,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from conftest import ChromaServer
+from chroma_server import ChromaServer, server_env
 
 from dispute_desk.desk import Desk
 from dispute_desk.embedding import HashingEmbedder
@@ -81,7 +80,7 @@ def test_a_second_writer_from_another_process_is_refused(
         other_host = subprocess.run(  # a separate process with its own data dir, as on another machine
             [sys.executable, "bot.py", "ingest", str(tiny_knowledge)],
             cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300, check=False,
-            env=_server_env(chroma_server, tmp_path / "other-host"),
+            env=server_env(chroma_server, tmp_path / "other-host"),
         )
         assert other_host.returncode == 4, other_host.stdout + other_host.stderr
         assert "another ingest is running" in other_host.stdout
@@ -151,16 +150,9 @@ def test_server_stopping_mid_rebuild_switches_nothing_and_the_desk_recovers(
     assert desk.status().collection == rebuilt.collection
 
 
-def _server_env(server: ChromaServer, data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_") and k != "DISCORD_TOKEN"}
-    env.update({"HF_HUB_OFFLINE": "1", "DESK_DATA_DIR": str(data_dir), "DESK_CHROMA_HOST": "127.0.0.1",
-                "DESK_CHROMA_PORT": str(server.port), "DESK_EMBEDDING_MODEL": "hashing", "DESK_MIN_EVIDENCE": "0",
-                "COLUMNS": "200", "NO_COLOR": "1"})
-    return env
-
 
 def test_the_command_line_in_server_mode(chroma_server: ChromaServer, tiny_knowledge: Path, tmp_path: Path) -> None:
-    env = _server_env(chroma_server, tmp_path / "cli-data")
+    env = server_env(chroma_server, tmp_path / "cli-data")
 
     def bot(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "bot.py", *args], cwd=PROJECT_DIR, env=env, capture_output=True,
