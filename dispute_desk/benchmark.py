@@ -14,6 +14,7 @@ from pathlib import Path
 
 from dispute_desk.embedding import Embedder
 from dispute_desk.evaluation import percentile
+from dispute_desk.models import Chunk
 from dispute_desk.settings import Settings
 
 
@@ -209,3 +210,55 @@ def concurrent_load(ask: Callable[[str], object], questions: Sequence[str], conc
     return LoadResult(concurrency, len(samples), errors, round(elapsed, 2), round(len(samples) / elapsed, 1),
                       round(statistics.median(samples), 1), round(percentile(samples, 95), 1),
                       round(percentile(samples, 99), 1), round(stall, 1))
+
+
+def synthetic_chunks(count: int, seed: int = 7) -> list[Chunk]:
+    """``count`` forum-style chunks of 60-140 words: a Zipf-like made-up vocabulary mixed with dispute terms."""
+    import random
+
+    rng = random.Random(seed)
+    syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "te", "vo", "zi", "pa", "do", "ge", "fu", "bi", "xe"]
+    vocabulary = sorted({"".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(30000)})
+    rng.shuffle(vocabulary)
+    domain = ("escrow", "milestone", "refund", "dispute", "mediation", "arbitration", "client", "freelancer",
+              "hourly", "contract", "payment", "chargeback", "review", "funded", "released", "protection", "fee",
+              "deadline", "evidence", "support", "ticket")
+    chunks = []
+    for number in range(count):
+        words = [rng.choice(domain) if rng.random() < 0.2 else vocabulary[int(rng.paretovariate(1.1)) % len(vocabulary)]
+                 for _ in range(rng.randint(60, 140))]
+        title = f"Synthetic thread {number // 8}"
+        text = f"{title}\n\n" + " ".join(words) + "."
+        chunks.append(Chunk(id=f"synthetic/{number:06d}", text=text, source=f"synthetic/{number // 8}.json",
+                            title=title, kind="forum", position=number % 8, content_hash=str(number),
+                            group=f"synthetic/{number // 8}", body_start=len(title) + 2))
+    return chunks
+
+
+def build_scale_index(settings: Settings, count: int, dimension: int, model: str) -> None:
+    """An index of ``count`` synthetic chunks with random unit vectors (no encoder: this times loading and
+    memory, not retrieval quality), made live under ``model`` so the desk opens it with the real embedder.
+    """
+    import numpy as np
+
+    from dispute_desk.store import ChunkStore
+
+    store = ChunkStore(settings)
+    name = store.new_collection_name()
+    collection = store.create(name)
+    rng = np.random.default_rng(7)
+    chunks = synthetic_chunks(count)
+    for start in range(0, count, 5000):
+        part = chunks[start : start + 5000]
+        vectors = rng.standard_normal((len(part), dimension)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        collection.upsert(part, vectors.tolist())
+    store.set_pointer(name, model, dimension)
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now (Linux), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0

@@ -101,9 +101,12 @@ class Desk:
         return self.store.pointer_stamp()
 
     def _load(self) -> _Snapshot:
+        from dispute_desk.corpus_cache import load_corpus
+
         stamp = self._pointer_stamp()
+        pointer = self.store.pointer()
         collection = self.store.live(self.embedder.name)
-        corpus = Corpus.from_collection(collection)
+        corpus = load_corpus(self.settings, collection, pointer)
         kind = HybridRetriever if self.retriever_kind == "hybrid" else DenseRetriever
         retriever = kind(corpus, collection, self.embedder, retrieval_config(self.settings))
         answerer = ExtractiveAnswerer(corpus.bm25, max_chars=self.settings.max_answer_chars)

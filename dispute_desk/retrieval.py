@@ -39,10 +39,10 @@ class Retriever(Protocol):
 class Corpus:
     """All chunks of the live collection, by id and by position, with their BM25 index."""
 
-    def __init__(self, chunks: Sequence[Chunk]) -> None:
+    def __init__(self, chunks: Sequence[Chunk], bm25: BM25Index | None = None) -> None:
         self.chunks = list(chunks)
         self.by_id = {c.id: c for c in self.chunks}
-        self.bm25 = BM25Index([c.text for c in self.chunks])
+        self.bm25 = bm25 if bm25 is not None else BM25Index([c.text for c in self.chunks])  # saved one: cache
 
     @classmethod
     def from_collection(cls, collection: Collection) -> Corpus:

@@ -183,7 +183,10 @@ def run_ingest(
     try:
         store = ChunkStore(settings)
         with store.writer_lease():  # server mode: one writer across hosts; embedded: the file lock covers it
-            return _run_locked(settings, paths, rebuild, dry_run, embedder, progress, store)
+            summary = _run_locked(settings, paths, rebuild, dry_run, embedder, progress, store)
+        if summary.changed and not dry_run:
+            _save_corpus(settings, store, embedder)
+        return summary
     except LeaseLost as exc:
         raise IngestFailed(str(exc)) from exc
     except WriterBusy as exc:
@@ -287,6 +290,16 @@ def _build_new(
     for old in store.collection_names():
         if old.startswith(f"{settings.collection_prefix}-") and old not in keep:
             store.drop(old)
+
+
+def _save_corpus(settings: Settings, store: ChunkStore, embedder: Embedder | None) -> None:
+    """Save the new index's chunks and BM25 arrays so desks reloading it skip re-tokenising (best effort)."""
+    from dispute_desk.corpus_cache import prepare
+
+    try:
+        prepare(settings, store, embedder.name if embedder else settings.embedding_model)
+    except Exception:
+        log.warning("could not save the corpus cache; desks will build it when they load", exc_info=True)
 
 
 def _finish(settings: Settings, summary: IngestSummary, started: float) -> IngestSummary:
