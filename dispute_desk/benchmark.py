@@ -262,3 +262,28 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def knowledge_texts(source: Path) -> list[str]:
+    """The chunk texts an ingest of ``source`` would embed."""
+    from ingest.chunking import chunk_document
+    from ingest.discovery import Candidate, walk
+    from ingest.formats import SUPPORTED_SUFFIXES, read_source
+
+    return [
+        chunk.text
+        for item in walk([source], SUPPORTED_SUFFIXES) if isinstance(item, Candidate)
+        for chunk in chunk_document(read_source(item.path, source=item.source))
+    ]
+
+
+def encode_speed(embedders: dict[str, Embedder], texts: Sequence[str], rounds: int = 3) -> dict[str, float]:
+    """Chunks/s of each embedder on the same texts; rounds alternate so neither gets all the quiet moments."""
+    rates: dict[str, list[float]] = {name: [] for name in embedders}
+    ordered = sorted(texts, key=len)  # as ingest batches them
+    for _ in range(rounds):
+        for name, embedder in embedders.items():
+            began = time.perf_counter()
+            embedder.embed_documents(ordered)
+            rates[name].append(len(ordered) / (time.perf_counter() - began))
+    return {name: round(statistics.median(values), 1) for name, values in rates.items()}

@@ -31,7 +31,30 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         help="only the load test: N concurrent questions through the core against the configured "
                              "store; prints throughput and p50/p95/p99")
     parser.add_argument("--requests", type=int, default=0, help="questions in the load test (default 10 x N)")
+    parser.add_argument("--backends", action="store_true",
+                        help="only compare encode speed (chunks/s) of the torch and onnx embedding backends")
     parser.set_defaults(handler=handle)
+
+
+def handle_backends(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    texts = benchmark.knowledge_texts(settings.knowledge_dir)
+    with console.status("loading both backends (the first onnx use exports the model)..."):
+        embedders = {backend: build_embedder(settings.model_copy(update={"embedding_backend": backend}))
+                     for backend in ("torch", "onnx")}
+    with console.status(f"encoding {len(texts)} chunks with each backend, 3 alternating rounds..."):
+        rates = benchmark.encode_speed(embedders, texts)
+    speedup = rates["onnx"] / rates["torch"] if rates["torch"] else 0.0
+    if args.json:
+        print(json.dumps({"chunks": len(texts), "chunks_per_s": rates, "speedup": round(speedup, 2)}, indent=2))
+        return exit_codes.OK
+    table = Table(title=f"Encode speed, {len(texts)} chunks (median of 3)", title_justify="left")
+    table.add_column("backend")
+    table.add_column("chunks/s", justify="right")
+    for backend, rate in rates.items():
+        table.add_row(backend, f"{rate:.1f}")
+    table.add_row("onnx / torch", f"{speedup:.2f}x")
+    console.print(table)
+    return exit_codes.OK
 
 
 def handle_load(args: argparse.Namespace, settings: Settings, console: Console) -> int:
@@ -63,6 +86,8 @@ def handle_load(args: argparse.Namespace, settings: Settings, console: Console) 
 def handle(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     if args.concurrency is not None:
         return handle_load(args, settings, console)
+    if args.backends:
+        return handle_backends(args, settings, console)
     ChunkStore(settings).live(settings.embedding_model)  # no index: exit 2 with the fix, before the model
     questions = [item.question for item in load_questions(args.questions)]
     embedder = build_embedder(settings)
