@@ -13,6 +13,7 @@ from rich.console import Console
 
 from desk_cli import exit_codes
 from desk_cli.commands import ask, bench, chat, evaluate, health, ingest, protected, run, sync
+from desk_cli.logs import formatter
 from dispute_desk.embedding import ModelUnavailable
 from dispute_desk.settings import Settings, load_settings
 from dispute_desk.store import IndexMissing
@@ -43,8 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def configure_logging(settings: Settings, verbose: bool) -> None:
     level = logging.DEBUG if verbose else getattr(logging, settings.log_level.upper(), logging.INFO)
-    logging.basicConfig(level=max(level, logging.WARNING) if not verbose else level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter(settings.log_format))  # DESK_LOG_FORMAT=json: one JSON object per line
+    logging.basicConfig(level=max(level, logging.WARNING) if not verbose else level, handlers=[handler])
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING if verbose else logging.ERROR)
 

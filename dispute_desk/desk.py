@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dispute_desk.answering import ExtractiveAnswerer, evidence_strength, source_for
 from dispute_desk.embedding import Embedder, build_embedder
@@ -22,6 +22,9 @@ from dispute_desk.retrieval import Corpus, DenseRetriever, HybridRetriever, Retr
 from dispute_desk.settings import Settings
 from dispute_desk.store import ChunkStore, IndexMissing, read_json
 from dispute_desk.texts import Texts
+
+if TYPE_CHECKING:
+    from dispute_desk.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,7 @@ class Desk:
         self.embedder = embedder
         self.store = store
         self.texts = texts
+        self.metrics: Metrics | None = None  # set by a front end that serves Prometheus metrics
         self._lock = threading.Lock()
         self._snapshot = self._load()
 
@@ -144,7 +148,7 @@ class Desk:
         question = normalise_question(question)
         answer = self._answer(question, normalise_question(context) if context else None)
         elapsed = (time.perf_counter() - started) * 1000
-        return Answer(
+        answer = Answer(
             question=answer.question,
             answered=answer.answered,
             text=answer.text,
@@ -153,6 +157,9 @@ class Desk:
             reason=answer.reason,
             facts=answer.facts,
         )
+        if self.metrics is not None:
+            self.metrics.observe_answer(answer)
+        return answer
 
     def _answer(self, question: str, context: str | None) -> Answer:
         limit = self.settings.max_question_chars
