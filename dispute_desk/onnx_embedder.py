@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,23 @@ def _export_key(folder: Path, quantize: bool) -> str:
 
 
 def export_model(folder: Path, target: Path, *, quantize: bool) -> None:
-    """Export ``folder``'s transformer to ONNX (and quantise it) into ``target``, atomically."""
+    """Export ``folder``'s transformer to ONNX (and quantise it) into ``target``, atomically.
+
+    The exporter's tracer warnings and the quantiser's advice (logged on the root logger) are expected for
+    this model and would only clutter a user's terminal, so they are silenced here.
+    """
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _export(folder, target, quantize=quantize)
+    finally:
+        root.setLevel(level)
+
+
+def _export(folder: Path, target: Path, *, quantize: bool) -> None:
     import torch
     from transformers import AutoModel
 

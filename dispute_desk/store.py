@@ -294,6 +294,7 @@ class Collection:
         self.raw = raw
         self.name: str = raw.name
         self.where = where
+        self._nonempty = False
 
     def count(self) -> int:
         with reachable(self.where):
@@ -349,9 +350,12 @@ class Collection:
 
     def query(self, embedding: Sequence[float], n: int) -> list[tuple[str, float]]:
         """Nearest chunk ids with cosine similarity, best first."""
-        n = min(n, self.count())
         if n <= 0:
             return []
+        if not self._nonempty:  # Chroma returns fewer than n when it holds fewer: count only until non-empty
+            if self.count() == 0:
+                return []
+            self._nonempty = True
         with reachable(self.where):
             got = self.raw.query(query_embeddings=[list(embedding)], n_results=n, include=["distances"])
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0], strict=True)]
