@@ -287,3 +287,30 @@ def encode_speed(embedders: dict[str, Embedder], texts: Sequence[str], rounds: i
             embedder.embed_documents(ordered)
             rates[name].append(len(ordered) / (time.perf_counter() - began))
     return {name: round(statistics.median(values), 1) for name, values in rates.items()}
+
+
+@dataclass(frozen=True)
+class ScaleLoad:
+    chunks: int
+    load_s: float  # Desk.open: corpus + BM25 (from the saved cache when there is one) + retriever
+    rss_mb: float  # resident memory after answering a few questions, model included
+    cached: bool  # a saved corpus for this index revision existed before the load
+
+
+def scale_load(settings: Settings, embedder: Embedder, count: int) -> ScaleLoad:
+    """Open (building first if there is none) a ``count``-chunk synthetic index in ``settings.data_dir``."""
+    from dispute_desk.corpus_cache import cache_dir
+    from dispute_desk.desk import Desk
+    from dispute_desk.store import ChunkStore
+
+    if ChunkStore(settings).pointer() is None:
+        build_scale_index(settings, count, embedder.dimension, embedder.name)
+    pointer = ChunkStore(settings).pointer()
+    folder = cache_dir(settings, pointer) if pointer is not None else None
+    cached = folder is not None and folder.is_dir()
+    began = time.perf_counter()
+    desk = Desk.open(settings, embedder=embedder)
+    load = time.perf_counter() - began
+    for question in ("who pays the arbitration fee", "client refused a refund after the milestone was released"):
+        desk.ask(question)
+    return ScaleLoad(desk.status().chunks, round(load, 1), round(rss_mb()), cached)

@@ -33,7 +33,26 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--requests", type=int, default=0, help="questions in the load test (default 10 x N)")
     parser.add_argument("--backends", action="store_true",
                         help="only compare encode speed (chunks/s) of the torch and onnx embedding backends")
+    parser.add_argument("--scale", type=int, metavar="N",
+                        help="only the scale test: open a generated N-chunk index in --scale-dir (built there on the "
+                             "first run, random vectors); prints load time and memory. Run it twice: the first "
+                             "load re-reads and saves the corpus, the second uses the saved one")
+    parser.add_argument("--scale-dir", type=Path, default=Path("data-scale"), help="data dir for --scale")
     parser.set_defaults(handler=handle)
+
+
+def handle_scale(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    scale_settings = settings.model_copy(update={"data_dir": args.scale_dir, "chroma_host": None})
+    embedder = build_embedder(scale_settings)
+    with console.status(f"opening (building first if needed) {args.scale} generated chunks in {args.scale_dir}..."):
+        result = benchmark.scale_load(scale_settings, embedder, args.scale)
+    if args.json:
+        print(json.dumps(asdict(result), indent=2))
+    else:
+        source = "saved corpus" if result.cached else "re-read and re-tokenised (now saved)"
+        console.print(f"{result.chunks} chunks: index load {result.load_s:.1f} s ({source}), "
+                      f"RSS while answering {result.rss_mb:.0f} MB", highlight=False)
+    return exit_codes.OK
 
 
 def handle_backends(args: argparse.Namespace, settings: Settings, console: Console) -> int:
@@ -88,6 +107,8 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         return handle_load(args, settings, console)
     if args.backends:
         return handle_backends(args, settings, console)
+    if args.scale is not None:
+        return handle_scale(args, settings, console)
     ChunkStore(settings).live(settings.embedding_model)  # no index: exit 2 with the fix, before the model
     questions = [item.question for item in load_questions(args.questions)]
     embedder = build_embedder(settings)
