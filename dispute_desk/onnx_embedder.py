@@ -122,6 +122,13 @@ def _export(folder: Path, target: Path, *, quantize: bool) -> None:
         os.replace(done, target)
 
 
+def _usable_cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 class OnnxEmbedder:
     """Mean-pooled, normalised sentence embeddings from an ONNX export of a sentence-transformers model."""
 
@@ -157,6 +164,11 @@ class OnnxEmbedder:
             providers = ["CUDAExecutionProvider", "CPUExecutionProvider"]
         options = ort.SessionOptions()
         options.log_severity_level = 3
+        # ONNX Runtime's default thread count follows the host's cores, not the ones this process may use:
+        # on a 2-core container that oversubscribes (measured 15.7 vs 22.6 chunks/s). No spinning either, so
+        # idle encoder threads leave the CPU to the event loop and to other processes.
+        options.intra_op_num_threads = _usable_cpus()
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(target), options, providers=providers)
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
