@@ -168,3 +168,33 @@ def test_the_command_line_in_server_mode(chroma_server: ChromaServer, tiny_knowl
     down = bot("ask", "who pays the arbitration fee")
     assert down.returncode == 2
     assert f"127.0.0.1:{chroma_server.port} is unreachable" in down.stderr
+
+
+class _SlowEmbedder:
+    """Embedding takes longer than the writer lease lasts; meanwhile another writer tries to start."""
+
+    def __init__(self, settings: Settings, knowledge: Path, seconds: float) -> None:
+        self.inner = HashingEmbedder()
+        self.name, self.dimension = self.inner.name, self.inner.dimension
+        self.settings, self.knowledge, self.seconds = settings, knowledge, seconds
+        self.other_writer: BaseException | None = None
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        time.sleep(self.seconds)
+        try:
+            run_ingest(self.settings.model_copy(update={"data_dir": self.settings.data_dir / "other-host"}),
+                       [self.knowledge], embedder=HashingEmbedder())
+        except IngestBusy as exc:
+            self.other_writer = exc
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+def test_a_long_ingest_keeps_renewing_its_lease(server_settings: Settings, tiny_knowledge: Path) -> None:
+    short = server_settings.model_copy(update={"writer_lease_seconds": 1.2})
+    slow = _SlowEmbedder(short, tiny_knowledge, seconds=3.0)
+    summary = run_ingest(short, [tiny_knowledge], embedder=slow)
+    assert summary.added == 3, "the pointer switched: the lease was still held after 2.5 lease lifetimes"
+    assert isinstance(slow.other_writer, IngestBusy), "a writer on another host was refused meanwhile"
