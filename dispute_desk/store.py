@@ -221,6 +221,13 @@ class ChunkStore:
         self.lease = lease
         try:
             yield lease
+        except Exception as exc:
+            if not isinstance(exc, LeaseLost) and _lost(lease):
+                raise LeaseLost(  # e.g. the writer that took over dropped this run's half-built collection
+                    f"this ingest stalled past its writer lease (DESK_WRITER_LEASE_SECONDS) and another writer "
+                    f"took over ({type(exc).__name__}: {exc}); the live index was not switched by this run"
+                ) from exc
+            raise
         finally:
             self.lease = None
             lease.release()
@@ -285,6 +292,16 @@ class ChunkStore:
         """Raises ``StoreUnavailable`` when the store cannot be reached (used by `bot.py health`)."""
         with reachable(self.where):
             self.client.heartbeat()
+
+
+def _lost(lease: Any) -> bool:
+    try:
+        lease.check()
+    except LeaseLost:
+        return True
+    except Exception:
+        return False  # cannot tell (server unreachable): report the original error
+    return False
 
 
 class Collection:

@@ -16,7 +16,7 @@ from dispute_desk.desk import Desk
 from dispute_desk.embedding import HashingEmbedder
 from dispute_desk.settings import PROJECT_DIR, Settings
 from dispute_desk.store import ChunkStore, IndexMissing, StoreUnavailable
-from ingest.pipeline import IngestBusy, run_ingest
+from ingest.pipeline import IngestBusy, IngestFailed, run_ingest
 
 
 def open_desk(settings: Settings, embedder: HashingEmbedder) -> Desk:
@@ -198,3 +198,18 @@ def test_a_long_ingest_keeps_renewing_its_lease(server_settings: Settings, tiny_
     summary = run_ingest(short, [tiny_knowledge], embedder=slow)
     assert summary.added == 3, "the pointer switched: the lease was still held after 2.5 lease lifetimes"
     assert isinstance(slow.other_writer, IngestBusy), "a writer on another host was refused meanwhile"
+
+
+def test_a_writer_that_stalls_past_its_lease_is_told_so_and_switches_nothing(
+    server_settings: Settings, tiny_knowledge: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dispute_desk.store_server import ServerLease
+
+    monkeypatch.setattr(ServerLease, "_start_heartbeat", lambda self: None)  # the stalled writer never renews
+    short = server_settings.model_copy(update={"writer_lease_seconds": 1.0})
+    slow = _SlowEmbedder(short, tiny_knowledge, seconds=1.5)  # meanwhile another host's ingest takes over
+    with pytest.raises(IngestFailed, match=r"lost its writer lease|stalled past its writer lease"):
+        run_ingest(short, [tiny_knowledge], embedder=slow)
+    assert slow.other_writer is None, "the other host's ingest ran"
+    other = ChunkStore(short).pointer()
+    assert other is not None and ChunkStore(short).open(other.collection).count() == 3
