@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# Dispute Desk image: embedded Chroma under /data, the bundled model inside the image (no download at run time).
+# Dispute Desk image: embedded Chroma under /data (or a Chroma server: DESK_CHROMA_HOST, docker-compose.yml),
+# the bundled model inside the image (no download at run time).
 
 FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
@@ -39,6 +40,8 @@ RUN python -m compileall -q /app \
 USER 10001
 # The index and database live in /data; files moderators add with /kb add go to knowledge/uploads.
 VOLUME ["/data", "/app/knowledge/uploads"]
+# Token set, store reachable, index non-empty, model loads (docker-compose.yml uses the same check).
+HEALTHCHECK --interval=60s --timeout=60s --start-period=300s --retries=3 CMD ["python", "bot.py", "health"]
 # Builds the index on first start if /data has none, then runs the bot (DISCORD_TOKEN from the environment).
 ENTRYPOINT ["python", "bot.py"]
 CMD ["run"]

@@ -15,13 +15,14 @@ from rich.console import Console
 from rich.markup import escape
 
 from desk_cli import exit_codes
-from desk_cli.commands import ask, bench, chat, evaluate, gate, ingest, protected, run, sync
+from desk_cli.commands import ask, bench, chat, evaluate, gate, health, ingest, protected, run, sync
+from desk_cli.logs import formatter
 from dispute_desk.embedding import ModelUnavailable
 from dispute_desk.settings import Settings, load_settings
 from dispute_desk.store import IndexMissing
 from dispute_desk.texts import PromptsMissing
 
-COMMANDS = (ask, chat, protected, ingest, evaluate, gate, bench, run, sync)
+COMMANDS = (ask, chat, protected, ingest, evaluate, gate, bench, health, run, sync)
 
 # Commands that open the index or the journal in DESK_DATA_DIR (`protected` reads only the rules).
 USES_DATA_DIR = frozenset({"ask", "chat", "ingest", "eval", "bench", "run", "sync"})
@@ -50,8 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def configure_logging(settings: Settings, verbose: bool) -> None:
     level = logging.DEBUG if verbose else getattr(logging, settings.log_level.upper(), logging.INFO)
-    logging.basicConfig(level=max(level, logging.WARNING) if not verbose else level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter(settings.log_format))  # DESK_LOG_FORMAT=json: one JSON object per line
+    logging.basicConfig(level=max(level, logging.WARNING) if not verbose else level, handlers=[handler])
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING if verbose else logging.ERROR)
 

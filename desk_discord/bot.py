@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 from discord.ext import commands
@@ -17,6 +17,7 @@ from desk_discord.exts import walk_extensions
 if TYPE_CHECKING:
     from dispute_desk.desk import Desk
     from dispute_desk.journal import Journal
+    from dispute_desk.metrics import Metrics
     from dispute_desk.settings import Settings
     from dispute_desk.texts import Texts
 
@@ -46,6 +47,8 @@ class DeskBot(commands.Bot):
         desk_factory: Callable[[], Desk] | None = None,
         sync: SyncMode = "auto",
         extensions: Sequence[str] | None = None,
+        metrics: Metrics | None = None,
+        **client_options: Any,  # shard_count / shard_ids for the sharded variant (desk_discord.sharding)
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -53,7 +56,9 @@ class DeskBot(commands.Bot):
             intents=desk_intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=DeskTree,
+            **client_options,
         )
+        self.metrics = metrics
         self.settings = settings
         self.journal = journal
         self.texts = texts
@@ -78,6 +83,10 @@ class DeskBot(commands.Bot):
         if self._desk is None and self._desk_factory is not None:
             log.info("loading the index and the embedding model")
             self._desk = await asyncio.to_thread(self._desk_factory)
+        if self.metrics is not None:
+            if self._desk is not None:
+                self._desk.metrics = self.metrics
+            self._gateway_watch = asyncio.create_task(self._report_gateway_latency())
         for name in self._extension_names:
             await self.load_extension(name)
         log.info("loaded extensions: %s", ", ".join(self._extension_names))
@@ -98,6 +107,21 @@ class DeskBot(commands.Bot):
             api_base=self.settings.discord_api_base,
             force=force,
         )
+
+    def gateway_latencies(self) -> list[tuple[int | None, float]]:
+        """(shard id, seconds) per gateway connection of this process."""
+        latencies = getattr(self, "latencies", None)  # AutoShardedClient
+        return list(latencies) if latencies is not None else [(None, self.latency)]
+
+    async def _report_gateway_latency(self, every: float = 15.0) -> None:
+        try:
+            await self.wait_until_ready()
+        except RuntimeError:  # never logged in (setup_hook driven by hand, as in tests)
+            return
+        while not self.is_closed():
+            for shard, seconds in self.gateway_latencies():
+                self.metrics.set_gateway_latency(shard, seconds)  # type: ignore[union-attr]
+            await asyncio.sleep(every)
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No text commands: questions by mention are handled by the ``ask`` extension's listener."""

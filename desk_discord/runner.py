@@ -27,6 +27,7 @@ from dispute_desk.texts import Texts
 
 if TYPE_CHECKING:
     from dispute_desk.desk import Desk
+    from dispute_desk.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +75,14 @@ def _token(settings: Settings) -> str | None:
     return value or None
 
 
-def _build(settings: Settings, journal: Journal, *, desk_factory: Callable[[], Desk] | None, sync: SyncMode) -> DeskBot:
+def _build(settings: Settings, journal: Journal, *, desk_factory: Callable[[], Desk] | None, sync: SyncMode,
+           metrics: Metrics | None = None) -> DeskBot:
+    from desk_discord.sharding import bot_class
+
     texts = Texts.load(settings.prompts_dir)
-    return DeskBot(settings, journal=journal, texts=texts, desk_factory=desk_factory, sync=sync)
+    cls, shard_options = bot_class(settings)
+    return cls(settings, journal=journal, texts=texts, desk_factory=desk_factory, sync=sync, metrics=metrics,
+               **shard_options)
 
 
 def _open_journal(settings: Settings) -> Journal:
@@ -123,10 +129,18 @@ def run(settings: Settings, *, desk_factory: Callable[[], Desk] | None = None) -
 
     apply_endpoints(settings)
     _no_voice()
+    try:
+        from desk_discord.sharding import shard_options
+        from dispute_desk.metrics import metrics_from_settings
+
+        shard_options(settings)  # a bad shard setting fails here, before the journal and the model load
+        metrics = metrics_from_settings(settings)
+    except (ValueError, OSError) as exc:
+        return _fail(f"configuration: {exc}", EXIT_CONFIG)
     journal: Journal | None = None
     try:
         journal = _open_journal(settings)
-        bot = _build(settings, journal, desk_factory=desk_factory, sync="auto")
+        bot = _build(settings, journal, desk_factory=desk_factory, sync="auto", metrics=metrics)
         asyncio.run(_serve(bot, token, settings.discord_gateway_url))
     except KeyboardInterrupt:
         log.info("stopped")
@@ -138,6 +152,8 @@ def run(settings: Settings, *, desk_factory: Callable[[], Desk] | None = None) -
     finally:
         if journal is not None:
             journal.close()
+        if metrics is not None:
+            metrics.close()
     return EXIT_OK
 
 

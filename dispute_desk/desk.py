@@ -27,6 +27,7 @@ from dispute_desk.store import ChunkStore, IndexMissing, read_json
 from dispute_desk.texts import Texts
 
 if TYPE_CHECKING:
+    from dispute_desk.metrics import Metrics
     from dispute_desk.writing import Writer
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ class Inspection:
 
 @dataclass(frozen=True)
 class _Snapshot:
-    pointer_stamp: int  # mtime of index.json when loaded: a change means another process switched the index
+    pointer_stamp: object  # index.json's mtime, or the server pointer's revision: a change means a new index
     collection_name: str
     corpus: Corpus
     retriever: Retriever
@@ -113,6 +114,7 @@ class Desk:
         self.embedder = embedder
         self.store = store
         self.texts = texts
+        self.metrics: Metrics | None = None  # set by a front end that serves Prometheus metrics
         self._lock = threading.Lock()
         self.gate = self._load_gate()
         self._snapshot = self._load()
@@ -148,16 +150,16 @@ class Desk:
         """Whether answers are written by a chat model (front ends then show the text as it streams in)."""
         return self.writer is not None
 
-    def _pointer_stamp(self) -> int:
-        try:
-            return self.store.pointer_path.stat().st_mtime_ns
-        except FileNotFoundError:
-            return 0
+    def _pointer_stamp(self) -> object:
+        return self.store.pointer_stamp()
 
     def _load(self) -> _Snapshot:
+        from dispute_desk.corpus_cache import load_corpus
+
         stamp = self._pointer_stamp()
+        pointer = self.store.pointer()
         collection = self.store.live(self.embedder.name)
-        corpus = Corpus.from_collection(collection)
+        corpus = load_corpus(self.settings, collection, pointer)
         kind = HybridRetriever if self.retriever_kind == "hybrid" else DenseRetriever
         retriever = kind(corpus, collection, self.embedder, retrieval_config(self.settings))
         policy = [c.body for c in corpus.chunks if c.kind == "policy"]
@@ -240,7 +242,10 @@ class Desk:
         started = time.perf_counter()
         question = normalise_question(question)
         answer, hits = self._answer(question, normalise_question(context) if context else None, on_token, write)
-        return replace(answer, latency_ms=(time.perf_counter() - started) * 1000), hits
+        answer = replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
+        if self.metrics is not None:
+            self.metrics.observe_answer(answer)
+        return answer, hits
 
     def _answer(
         self, question: str, context: str | None, on_token: Callable[[str], None] | None = None, write: bool = True

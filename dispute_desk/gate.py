@@ -83,6 +83,11 @@ class Verdict:
         return f"gate: {verdict} (p(answerable)={self.probability:.2f}, threshold {self.threshold:.2f}{why})"
 
 
+def _nonzero(scale: np.ndarray) -> np.ndarray:
+    scale[scale == 0] = 1.0  # a constant signal: nothing to scale
+    return scale
+
+
 def _unit(vector: Sequence[float]) -> np.ndarray:
     array = np.asarray(vector, dtype=float)
     norm = float(np.linalg.norm(array))
@@ -192,7 +197,7 @@ class AnswerabilityGate:
                 raise GateError(f"{path} was made by another version of the gate; run `python bot.py gate train`")
             gate = cls(
                 mean=np.array(raw["mean"], dtype=float),
-                scale=np.array(raw["scale"], dtype=float),
+                scale=_nonzero(np.array(raw["scale"], dtype=float)),
                 coef=np.array(raw["coef"], dtype=float),
                 intercept=float(raw["intercept"]),
                 threshold=float(raw["threshold"]),

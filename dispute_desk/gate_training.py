@@ -110,7 +110,7 @@ def train_gate(
     x = np.array(rows)
     y = np.array([item.answerable for item in items])
     mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
+    scale[scale < 1e-4] = 1.0  # (nearly) constant signals, e.g. embedding dimensions that never move
     z = (x - mean) / scale
     model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=7)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -76,6 +78,28 @@ class BM25Index:
             df.update(set(doc))
         self._idf = {term: math.log(1 + (self.size - n + 0.5) / (n + 0.5)) for term, n in df.items()}
         self._default_idf = math.log(1 + (self.size + 0.5) / 0.5) if self.size else 1.0
+
+    def save(self, folder: Path) -> None:
+        """Write the index (bm25s arrays + our document frequencies) so a later start need not re-tokenise."""
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.size:
+            self._bm25.save(str(folder / "bm25s"), show_progress=False)
+        (folder / "idf.json").write_text(json.dumps({"size": self.size, "idf": self._idf}), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> BM25Index:
+        """An index written by ``save`` (the score arrays are memory-mapped, not read into memory)."""
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.NOTSET)
+        raw = json.loads((folder / "idf.json").read_text(encoding="utf-8"))
+        index = cls.__new__(cls)
+        index.size = int(raw["size"])
+        index._idf = {str(k): float(v) for k, v in raw["idf"].items()}
+        index._default_idf = math.log(1 + (index.size + 0.5) / 0.5) if index.size else 1.0
+        index._bm25 = (bm25s.BM25.load(str(folder / "bm25s"), mmap=True, show_progress=False)
+                       if index.size else bm25s.BM25())
+        return index
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._default_idf)

@@ -46,14 +46,21 @@ class Corpus:
     """All passages of the live collection, by id and by position, with their BM25 index.
 
     Member-phrasing records (``variant_of`` set) are not passages: they are kept only as a map from their id
-    to the passage they point at, and their words join that passage's BM25 text.
+    to the passage they point at, and their words join that passage's BM25 text. ``bm25``: a saved index of
+    the same records (the corpus cache), else one is built.
     """
 
-    def __init__(self, records: Sequence[Chunk]) -> None:
+    def __init__(self, records: Sequence[Chunk], bm25: BM25Index | None = None) -> None:
         self.chunks = [c for c in records if not c.variant_of]
+        self.phrasings = [c for c in records if c.variant_of]
         self.by_id = {c.id: c for c in self.chunks}
-        self.phrasing_of = {c.id: c.variant_of for c in records if c.variant_of in self.by_id}
-        self.bm25 = BM25Index([" ".join((c.text, *c.asks)) for c in self.chunks])
+        self.phrasing_of = {c.id: c.variant_of for c in self.phrasings if c.variant_of in self.by_id}
+        self.bm25 = bm25 if bm25 is not None else BM25Index([" ".join((c.text, *c.asks)) for c in self.chunks])
+
+    @property
+    def records(self) -> int:
+        """Passages and phrasing records: what the collection holds."""
+        return len(self.chunks) + len(self.phrasings)
 
     @classmethod
     def from_collection(cls, collection: Collection) -> Corpus:

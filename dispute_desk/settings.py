@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -38,10 +38,18 @@ class Settings(BaseSettings):
     embedding_model: str = DEFAULT_MODEL
     embedding_device: str = "cpu"
     embedding_batch_size: int = Field(default=64, ge=1)
+    embedding_backend: Literal["torch", "onnx"] = "torch"  # onnx: ONNX Runtime export cached in the data dir
 
-    # Store: an embedded on-disk Chroma by default.
-    store_mode: Literal["embedded"] = "embedded"
+    # Store: an embedded on-disk Chroma by default; DESK_CHROMA_HOST switches to a Chroma server.
+    store_mode: Literal["embedded", "server"] = "embedded"
     collection_prefix: str = "passages"
+    chroma_host: str | None = None
+    chroma_port: int = Field(default=8000, ge=1, le=65535)
+    chroma_ssl: bool = False
+    chroma_auth_header: str = "Authorization"  # sent with DESK_CHROMA_AUTH_TOKEN (as "Bearer <token>" here)
+    chroma_auth_token: SecretStr | None = None
+    writer_lease_seconds: float = Field(default=60.0, gt=0)  # server mode: a crashed writer blocks this long
+    pointer_poll_seconds: float = Field(default=2.0, ge=0.0)  # server mode: how often to look for a new index
 
     # Retrieval.
     top_k: int = Field(default=5, ge=1, le=20)
@@ -86,7 +94,15 @@ class Settings(BaseSettings):
     escalation_guild_limit: int = Field(default=5, ge=1)  # moderator pings per server per cooldown window
     progress_edit_seconds: float = Field(default=2.0, ge=0.0)  # /reindex status message edit interval
 
+    # Several processes per bot: "off" (one process, one shard), "auto" (Discord's recommended count) or a
+    # number; DESK_DISCORD_SHARD_IDS ("0-3" or "0,2") picks the shards this process runs.
+    discord_shards: str = "off"
+    discord_shard_ids: str | None = None
+
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)  # Prometheus endpoint, off when unset
+    metrics_host: str = "127.0.0.1"
 
     @field_validator("log_level", mode="after")
     @classmethod
@@ -109,6 +125,22 @@ class Settings(BaseSettings):
     @property
     def gate_path(self) -> Path:
         return self.prompts_dir / "answerability-gate.json"
+
+    @field_validator("discord_shards", mode="after")
+    @classmethod
+    def _shards(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value in ("off", "auto") or (value.isdigit() and int(value) >= 1):
+            return value
+        raise ValueError("DESK_DISCORD_SHARDS must be off, auto or a shard count (1 or more)")
+
+    @model_validator(mode="after")
+    def _server_mode(self) -> Settings:
+        if self.chroma_host:
+            self.store_mode = "server"
+        elif self.store_mode == "server":
+            raise ValueError("DESK_STORE_MODE=server needs DESK_CHROMA_HOST (and DESK_CHROMA_PORT)")
+        return self
 
     @property
     def chroma_dir(self) -> Path:

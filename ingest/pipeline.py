@@ -1,7 +1,8 @@
 """One ingest run: read files, chunk, compare with the index, embed what changed, write, report.
 
 Safety rules:
-- One run at a time (a file lock in the data dir); a second one gets ``IngestBusy``.
+- One run at a time (a file lock in the data dir; in server mode also a lease in the Chroma server, so runs
+  on other hosts are refused too); a second one gets ``IngestBusy``.
 - Everything is read, chunked and embedded before the first write.
 - ``rebuild`` writes a brand-new collection and switches the live pointer only when it is complete; on any
   failure or interruption the new collection is dropped and the old index keeps serving.
@@ -29,7 +30,7 @@ from filelock import FileLock, Timeout
 from dispute_desk.embedding import Embedder, build_embedder
 from dispute_desk.models import Chunk
 from dispute_desk.settings import Settings
-from dispute_desk.store import ChunkStore, Collection, IndexMissing
+from dispute_desk.store import ChunkStore, Collection, IndexMissing, LeaseLost, WriterBusy
 from ingest.discovery import Candidate, Scope, Skipped, display_path, scopes_for, source_path, walk
 from ingest.documents import UnreadableSource
 from ingest.formats import SUPPORTED_SUFFIXES
@@ -225,7 +226,16 @@ def run_ingest(
     except Timeout as exc:
         raise IngestBusy("another ingest is running; try again when it has finished") from exc
     try:
-        return _run_locked(settings, paths, rebuild, allow_mass_delete, embedder, progress)
+        store = ChunkStore(settings)
+        with store.writer_lease():  # server mode: one writer across hosts; embedded: the file lock covers it
+            summary = _run_locked(settings, paths, rebuild, allow_mass_delete, embedder, progress, store)
+        if summary.changed:
+            _save_corpus(settings, store, embedder)
+        return summary
+    except LeaseLost as exc:
+        raise IngestFailed(str(exc)) from exc
+    except WriterBusy as exc:
+        raise IngestBusy(str(exc)) from exc
     finally:
         lock.release()
 
@@ -250,8 +260,11 @@ def _dry_run(
     summary = IngestSummary(dry_run=True, rebuild=rebuild)
     old_manifest: dict[str, tuple[str, str]] = {}
     live = None
-    has_store = (settings.chroma_dir / "chroma.sqlite3").is_file()
-    if has_store and (settings.data_dir / "index.json").is_file():
+    # a server holds the index itself; a local one exists only once an ingest made it (a dry run creates nothing)
+    has_store = bool(settings.chroma_host) or (
+        (settings.chroma_dir / "chroma.sqlite3").is_file() and (settings.data_dir / "index.json").is_file()
+    )
+    if has_store:
         store = ChunkStore(settings)
         live = _open_live(store, embedder.name if embedder else settings.embedding_model, rebuild)
         if live is not None:
@@ -286,10 +299,10 @@ def _run_locked(
     allow_mass_delete: bool,
     embedder: Embedder | None,
     progress: Progress | None,
+    store: ChunkStore,
 ) -> IngestSummary:
     started = time.perf_counter()
     summary = IngestSummary(rebuild=rebuild)
-    store = ChunkStore(settings)
     for stale in store.remove_stale_temp_files():
         log.info("removed %s left by an interrupted ingest", stale.name)
     model = embedder.name if embedder else settings.embedding_model
@@ -371,6 +384,16 @@ def _build_new(
     for old in store.collection_names():
         if old.startswith(f"{settings.collection_prefix}-") and old not in keep:
             store.drop(old)
+
+
+def _save_corpus(settings: Settings, store: ChunkStore, embedder: Embedder | None) -> None:
+    """Save the new index's chunks and BM25 arrays so desks reloading it skip re-tokenising (best effort)."""
+    from dispute_desk.corpus_cache import prepare
+
+    try:
+        prepare(settings, store, embedder.name if embedder else settings.embedding_model)
+    except Exception:
+        log.warning("could not save the corpus cache; desks will build it when they load", exc_info=True)
 
 
 def _finish(settings: Settings, summary: IngestSummary, started: float) -> IngestSummary:

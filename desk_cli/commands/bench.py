@@ -31,12 +31,90 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         help="also ingest a generated Discourse export of N posts (e.g. 20000) and time it")
     parser.add_argument("--forum-only", action="store_true", help="run only the --forum-posts benchmark")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--concurrency", type=int, metavar="N",
+                        help="only the load test: N concurrent questions through the core against the configured "
+                             "store; prints throughput and p50/p95/p99")
+    parser.add_argument("--requests", type=int, default=0, help="questions in the load test (default 10 x N)")
+    parser.add_argument("--backends", action="store_true",
+                        help="only compare encode speed (chunks/s) of the torch and onnx embedding backends")
+    parser.add_argument("--scale", type=int, metavar="N",
+                        help="only the scale test: open a generated N-chunk index in --scale-dir (built there on the "
+                             "first run, random vectors); prints load time and memory. Run it twice: the first "
+                             "load re-reads and saves the corpus, the second uses the saved one")
+    parser.add_argument("--scale-dir", type=Path, default=Path("data-scale"), help="data dir for --scale")
     parser.set_defaults(handler=handle)
+
+
+def handle_scale(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    scale_settings = settings.model_copy(update={"data_dir": args.scale_dir, "chroma_host": None})
+    embedder = build_embedder(scale_settings)
+    with console.status(f"opening (building first if needed) {args.scale} generated chunks in {args.scale_dir}..."):
+        result = benchmark.scale_load(scale_settings, embedder, args.scale)
+    if args.json:
+        print(json.dumps(asdict(result), indent=2))
+    else:
+        source = "saved corpus" if result.cached else "re-read and re-tokenised (now saved)"
+        console.print(f"{result.chunks} chunks: index load {result.load_s:.1f} s ({source}), "
+                      f"RSS while answering {result.rss_mb:.0f} MB", highlight=False)
+    return exit_codes.OK
+
+
+def handle_backends(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    texts = benchmark.knowledge_texts(settings.knowledge_dir)
+    with console.status("loading both backends (the first onnx use exports the model)..."):
+        embedders = {backend: build_embedder(settings.model_copy(update={"embedding_backend": backend}))
+                     for backend in ("torch", "onnx")}
+    with console.status(f"encoding {len(texts)} chunks with each backend, 3 alternating rounds..."):
+        rates = benchmark.encode_speed(embedders, texts)
+    speedup = rates["onnx"] / rates["torch"] if rates["torch"] else 0.0
+    if args.json:
+        print(json.dumps({"chunks": len(texts), "chunks_per_s": rates, "speedup": round(speedup, 2)}, indent=2))
+        return exit_codes.OK
+    table = Table(title=f"Encode speed, {len(texts)} chunks (median of 3)", title_justify="left")
+    table.add_column("backend")
+    table.add_column("chunks/s", justify="right")
+    for backend, rate in rates.items():
+        table.add_row(backend, f"{rate:.1f}")
+    table.add_row("onnx / torch", f"{speedup:.2f}x")
+    console.print(table)
+    return exit_codes.OK
+
+
+def handle_load(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    from dispute_desk.desk import Desk
+
+    if args.concurrency < 1:
+        console.print("[red]--concurrency must be at least 1[/red]")
+        return exit_codes.USAGE
+    questions = [item.question for item in load_questions(args.questions)]
+    desk = Desk.open(settings)
+    requests = args.requests or 10 * args.concurrency
+    with console.status(f"{requests} questions, {args.concurrency} at a time..."):
+        result = benchmark.concurrent_load(desk.ask, questions, args.concurrency, requests)
+    if args.json:
+        print(json.dumps(asdict(result) | {"store_mode": settings.store_mode, "model": desk.embedder.name}, indent=2))
+        return exit_codes.OK
+    table = Table(title=f"Load: {result.concurrency} concurrent, {settings.store_mode} store ({desk.embedder.name})",
+                  title_justify="left")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_row("questions (errors)", f"{result.requests} ({result.errors})")
+    table.add_row("throughput (questions/s)", f"{result.throughput_qps:.1f}")
+    table.add_row("latency p50 / p95 / p99 (ms)", f"{result.p50_ms:.0f} / {result.p95_ms:.0f} / {result.p99_ms:.0f}")
+    table.add_row("longest event-loop stall (ms)", f"{result.max_loop_stall_ms:.0f}")
+    console.print(table)
+    return exit_codes.OK
 
 
 def handle(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     if args.forum_only:
         return _forum_only(args, settings, console)
+    if args.concurrency is not None:
+        return handle_load(args, settings, console)
+    if args.backends:
+        return handle_backends(args, settings, console)
+    if args.scale is not None:
+        return handle_scale(args, settings, console)
     ChunkStore(settings).live(settings.embedding_model)  # no index: exit 2 with the fix, before the model
     questions = [item.question for item in load_questions(args.questions)]
     embedder = build_embedder(settings)

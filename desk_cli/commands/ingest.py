@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -12,7 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from desk_cli import exit_codes
 from desk_cli.render import summary_table
 from dispute_desk.settings import Settings
-from ingest.pipeline import IngestBusy, IngestFailed, IngestSummary, run_ingest
+
+if TYPE_CHECKING:  # the pipeline (and langchain's splitter) load only when an ingest runs: faster `ask`
+    from ingest.pipeline import IngestSummary
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -59,6 +62,8 @@ def print_summary(console: Console, summary: IngestSummary) -> None:
 
 
 def handle(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    from ingest.pipeline import IngestBusy, IngestFailed, run_ingest
+
     paths = args.paths or [settings.knowledge_dir]
     columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:

@@ -91,7 +91,17 @@ class IngestJobs:
         embedder = self.bot.desk.embedder
         loop = asyncio.get_running_loop()
         relay = ProgressRelay(loop, publish, title=title, interval=settings.progress_edit_seconds)
-        async with relay:
-            summary = await asyncio.to_thread(self.ingest, settings, list(paths), progress=relay, embedder=embedder)
+        began = time.perf_counter()
+        try:
+            async with relay:
+                summary = await asyncio.to_thread(
+                    self.ingest, settings, list(paths), progress=relay, embedder=embedder
+                )
+        except Exception:
+            if self.bot.metrics is not None:
+                self.bot.metrics.observe_reindex(time.perf_counter() - began, ok=False)
+            raise
+        if self.bot.metrics is not None:
+            self.bot.metrics.observe_reindex(time.perf_counter() - began, ok=summary.ok)
         await asyncio.to_thread(self.bot.desk.reload)
         return summary
