@@ -78,6 +78,7 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
         staff_boost=settings.staff_boost,
         policy_boost=settings.policy_boost,
         phrasing_weight=settings.phrasing_weight,
+        unvetted_penalty=settings.unvetted_penalty,
     )
 
 

@@ -25,6 +25,7 @@ class EvalItem:
     answerable: bool
     topic: str = ""
     category: str = ""  # decline kind, or lookalike-*: in scope although it looks like a decline
+    group: str = ""  # rewordings of one situation share a group (splits and cross-validation keep them together)
 
     @property
     def lookalike(self) -> bool:
@@ -113,6 +114,7 @@ def load_questions(path: Path) -> list[EvalItem]:
                     answerable=bool(raw["answerable"]),
                     topic=str(raw.get("topic", "")),
                     category=str(raw.get("category", "")),
+                    group=str(raw.get("group", "")),
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:

@@ -29,6 +29,7 @@ class RetrievalConfig:
     staff_boost: float = 0.1
     policy_boost: float = 0.0
     phrasing_weight: float = 1.0
+    unvetted_penalty: float = 0.15
 
 
 Vector = Sequence[float]
@@ -73,6 +74,18 @@ class Corpus:
 def is_authoritative(chunk: Chunk) -> bool:
     """Policy text, or a forum answer by staff or a moderator, or one marked as the accepted solution."""
     return chunk.kind != "forum" or chunk.accepted or chunk.author_role in ("staff", "moderator")
+
+
+def authority_factor(chunk: Chunk, config: RetrievalConfig) -> float:
+    """How a passage's authority scales its fused score: official policy, then staff, moderator or accepted
+    forum answers, then member posts; text of unknown standing (uploads and other files, which rank as what they
+    are, never as policy) a little below a member post.
+    """
+    if chunk.kind == "policy":
+        return 1.0 + config.policy_boost
+    if chunk.kind == "forum":
+        return 1.0 + config.staff_boost if is_authoritative(chunk) else 1.0
+    return 1.0 - config.unvetted_penalty
 
 
 def reciprocal_rank_fusion(
@@ -208,10 +221,7 @@ class HybridRetriever(_ChromaBacked):
         hits = []
         for cid, score in fused.items():
             chunk = self.corpus.by_id[cid]
-            if chunk.kind == "policy":
-                score *= 1.0 + self.config.policy_boost
-            elif is_authoritative(chunk):
-                score *= 1.0 + self.config.staff_boost
+            score *= authority_factor(chunk, self.config)
             hits.append(Hit(chunk, score, dense=passage_sim.get(cid), lexical=lexical_score.get(cid),
                             phrasing=phrasing_sim.get(cid)))
         hits.sort(key=lambda h: h.score, reverse=True)

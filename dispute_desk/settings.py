@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     staff_boost: float = Field(default=0.1, ge=0.0)
     policy_boost: float = Field(default=0.0, ge=0.0)  # answers lead with policy text anyway (dev split: 0 is best)
     phrasing_weight: float = Field(default=1.0, ge=0.0)  # weight of the member-phrasing vectors in fusion
+    unvetted_penalty: float = Field(default=0.15, ge=0.0, lt=1.0)  # uploads and other files of unknown standing
 
     # Answering.
     answerability_gate: bool = True  # use the trained gate (prompts/answerability-gate.json) when it fits

@@ -18,7 +18,7 @@ from dispute_desk.evaluation import load_questions
 from dispute_desk.settings import PROJECT_DIR, Settings
 from dispute_desk.store import ChunkStore
 
-DEFAULT_QUESTIONS = PROJECT_DIR / "tests" / "eval" / "questions.jsonl"
+DEFAULT_QUESTIONS = PROJECT_DIR / "tests" / "eval" / "test.jsonl"  # members' questions, stories and all
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

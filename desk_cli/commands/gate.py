@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                             "train-extra.jsonl)")
     train.add_argument("--out", type=Path, default=None,
                        help="where to save (default: prompts/answerability-gate.json)")
-    train.add_argument("--min-precision", type=float, default=0.97,
+    train.add_argument("--min-precision", type=float, default=0.98,
                        help="decline precision the threshold must keep on cross-validation")
     parser.set_defaults(handler=handle)
 
