@@ -48,7 +48,8 @@ _CONTRACT_ID = re.compile(
     r"(?i:\b(?:contract|offer|job|proposal|milestone|order|invoice|transaction|dispute|case|ticket)s?\b"
     r"\s*(?:id|number|no\.?|ref(?:erence)?)?\s*[:#]?\s*)(#?\d{6,})\b"
     r"|~0[0-9a-f]{12,}\b"
-    r"|(?<![\w$.,/-])\d{8,}(?![\w.,/-]*\d)"  # any long bare number (not a price, date or section) is an id
+    # Any other long bare number is an id, unless it is a price, a date, a section, or a Discord mention/emoji id.
+    r"|(?<![\w$.,/\-@&!#:<])\d{8,}(?![\w.,/-]*\d)"
 )
 
 _NAME = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"

@@ -48,6 +48,8 @@ def test_personal_details_are_found(text: str, kind: str, detail: str) -> None:
         "Payments released after a 5 day security period, 10:30 AM",
         "my client Has disputed the milestone",
         "https://community.upwork.com/t5/Freelancers/dispute-help/td-p/1234567",
+        "@everyone <@&123456789012345678> <@!123456789012345679> <#123456789012345670> my client won't pay",
+        "see https://discord.com/channels/123456789012345678/123456789012345679 and <:upwork:123456789012345678>",
     ],
 )
 def test_ordinary_questions_do_not_trigger(text: str) -> None:
