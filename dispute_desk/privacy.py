@@ -111,7 +111,7 @@ def _amount_ok(text: str, match: re.Match[str], whole: str) -> bool:
     value = float(number.replace(",", "") + (cents or ""))
     if value < AMOUNT_MIN:
         return False
-    exact = bool(cents and cents != ".00") or value % 100 != 0
+    exact = bool(cents and cents != ".00") or value % 10 != 0  # $4,372 or $912.40, not $1,750 or $2,000
     if not exact:
         return False
     window = whole[max(0, match.start() - AMOUNT_NEAR) : match.end() + AMOUNT_NEAR]

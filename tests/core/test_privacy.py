@@ -25,6 +25,7 @@ from dispute_desk.privacy import describe, find_details, redact
         ("The client's name is Priya and she disputed my hours", "client_name", "Priya"),
         ("my client, Tom Baker, opened a dispute", "client_name", "Tom Baker"),
         ("the contract is for $12,437.18 and he wants it all back", "amount", "$12,437.18"),
+        ("he ended contract with $4,372 in escrow", "amount", "$4,372"),
     ],
 )
 def test_personal_details_are_found(text: str, kind: str, detail: str) -> None:
@@ -37,6 +38,7 @@ def test_personal_details_are_found(text: str, kind: str, detail: str) -> None:
     [
         "My client disputed a $500 milestone, what can I do?",
         "Is the $1,500 fixed-price contract covered if the client never responds?",
+        "The client ended the contract with $1,750 in escrow. Does bad feedback hurt my case?",
         "the arbitration fee is $291 per party, is that right?",
         "The review period is 14 days, right? I submitted on 2026-11-20.",
         "What does section 6.2 of the terms say? And § 4.1?",
