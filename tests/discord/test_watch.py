@@ -369,3 +369,40 @@ async def test_slash_ask_in_public_with_an_email_answers_privately(bot: DeskBot,
     assert any("answered privately" in (call.args[0] if call.args else "") for call in calls)
     assert EMAIL not in all_sent_text(interaction.followup.send)
     assert EMAIL not in journal.question(1).question
+
+
+async def test_an_unanswerable_post_in_a_text_channel_gets_a_reaction_and_no_thread(
+    bot: DeskBot, moderator, asker
+) -> None:
+    connect(bot)
+    channel = text_channel(moderator.guild)
+    await watch(bot, moderator, channel)
+    post = message_in(channel, asker, "Something unknown about Mars contracts")
+    await deliver(bot, post)
+    post.add_reaction.assert_awaited_once_with(NEEDS_HUMAN_EMOJI)
+    post.create_thread.assert_not_awaited()
+    post.reply.assert_not_awaited()
+
+
+async def test_a_failed_answer_is_recorded_and_not_retried(bot: DeskBot, fake_desk, moderator, asker, journal) -> None:
+    connect(bot)
+    forum = forum_channel(moderator.guild)
+    await watch(bot, moderator, forum)
+    thread, post = forum_post(forum, asker, "Client disputed my milestone")
+    thread.send.side_effect = discord.HTTPException(mock.MagicMock(status=500, reason="boom"), "boom")
+    await deliver(bot, post)
+    assert journal.post_outcome(post.id) == "failed"
+    thread.send.side_effect = None
+    await deliver(bot, post)
+    assert thread.send.await_count == 1 and len(fake_desk.calls) == 1
+
+
+async def test_a_channel_watched_by_another_process_is_picked_up(bot: DeskBot, journal, moderator, asker) -> None:
+    connect(bot)
+    forum = forum_channel(moderator.guild)
+    journal.watch(forum.id, moderator.guild.id)  # e.g. /desk watch handled by another shard
+    cog = bot.get_cog("Watch")
+    cog._refreshed = 0.0  # the minute has passed
+    thread, post = forum_post(forum, asker, "Client disputed my milestone")
+    await deliver(bot, post)
+    assert thread.send.await_count == 1

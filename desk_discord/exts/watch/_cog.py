@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import TYPE_CHECKING
 
 import discord
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 NEEDS_HUMAN_TAG = "needs a human"
 NEEDS_HUMAN_EMOJI = "🙋"
+REFRESH_SECONDS = 60.0  # how often the watch list is re-read from the journal
 WatchableChannel = discord.ForumChannel | discord.TextChannel
 
 
@@ -34,12 +36,18 @@ class WatchCog(
     def __init__(self, bot: DeskBot) -> None:
         self.bot = bot
         self.watched: set[int] = set()
+        self._refreshed = 0.0
         self.responder = FirstResponder(bot, tag_name=NEEDS_HUMAN_TAG, emoji=NEEDS_HUMAN_EMOJI)
         super().__init__()
 
     async def cog_load(self) -> None:
-        self.watched = set(await asyncio.to_thread(self.bot.journal.watched))
+        await self._refresh()
         log.info("watching %d help channels", len(self.watched))
+
+    async def _refresh(self) -> None:
+        """Re-read the watch list (another process, e.g. another shard, may have changed it)."""
+        self.watched = set(await asyncio.to_thread(self.bot.journal.watched))
+        self._refreshed = time.monotonic()
 
     # Commands ----------------------------------------------------------------------------------------------
     @app_commands.command(name="watch", description="Answer each new post in a forum or text channel, once")
@@ -112,7 +120,11 @@ class WatchCog(
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        if message.guild is None or self.bot.user is None or not self.watched:
+        if message.guild is None or self.bot.user is None:
+            return
+        if time.monotonic() - self._refreshed > REFRESH_SECONDS:
+            await self._refresh()
+        if not self.watched:
             return
         if message.author.bot or message.webhook_id is not None:  # never its own or other bots' posts
             return

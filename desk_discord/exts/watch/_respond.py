@@ -44,6 +44,17 @@ class FirstResponder:
         if claim != "claimed":
             log.info("not answering post %s in %s: %s", message.id, watched_id, claim)
             return claim
+        try:
+            return await self._respond(message, question, forum_thread, watched_id)
+        except BaseException:  # recorded as failed, not retried: a post is never answered twice
+            await asyncio.to_thread(journal.settle_post, message.id, "failed")
+            raise
+
+    async def _respond(
+        self, message: discord.Message, question: str, forum_thread: discord.Thread | None, watched_id: int
+    ) -> str:
+        journal = self.bot.journal
+        channel = message.channel
         details = find_details(question)
         asked_text = redact(question, details) if details else question
         answer: Answer = await asyncio.to_thread(self.bot.desk.ask, asked_text)
