@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from dispute_desk.freshness import checked_label
 from dispute_desk.models import Answer, Source
 
 if TYPE_CHECKING:
@@ -32,7 +33,9 @@ FALLBACK_NOTES = {
 def source_line(source: Source) -> str:
     where = f" — {escape(source.url)}" if source.url else ""
     kind = "" if source.kind == "policy" else f" ({source.kind})"
-    return f"[bold][{source.number}][/bold] {escape(source.label())}{kind}{where}"
+    checked = checked_label(source.as_of)
+    when = f" [dim]({checked})[/dim]" if checked else ""
+    return f"[bold][{source.number}][/bold] {escape(source.label())}{kind}{where}{when}"
 
 
 def print_answer(console: Console, answer: Answer, disclaimer: str) -> None:

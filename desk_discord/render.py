@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import discord
 
+from dispute_desk.freshness import checked_label
 from dispute_desk.models import Answer, Source
 
 MESSAGE_LIMIT = 2000
@@ -79,7 +80,9 @@ def source_line(source: Source) -> str:
     label = source.label().replace("[", "(").replace("]", ")").replace("\n", " ")
     label = truncate(label, 150)
     url = safe_url(source.url)
-    return f"**[{source.number}]** [{label}]({url})" if url else f"**[{source.number}]** {label}"
+    checked = checked_label(source.as_of)
+    when = f" · *{checked}*" if checked else ""
+    return f"**[{source.number}]** [{label}]({url}){when}" if url else f"**[{source.number}]** {label}{when}"
 
 
 def pack_lines(lines: Sequence[str], limit: int = EMBED_FIELD_LIMIT) -> list[str]:

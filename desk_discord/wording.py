@@ -21,6 +21,20 @@ DEFAULTS: dict[str, str] = {
     "guild_only": "This command only works inside a server.",
     "no_index": "The knowledge base isn't ready yet. A moderator needs to run `/reindex` first.",
     "writing": "✍️ *Writing an answer from the sources… citations are checked before it is final.*",
+    # The privacy guard: what was found is named by kind only ("an e-mail address"), never repeated.
+    "private_dm": (
+        "🔒 Your message includes {details}, so I've sent my answer to you privately by DM. You may want to "
+        "edit those details out of your message: this channel is public."
+    ),
+    "private_no_dm": (
+        "🔒 Your message includes {details}, so I won't answer it here, and I can't DM you. Ask me with `/ask` "
+        "and `ephemeral: True` for an answer only you can see, and consider editing those details out: this "
+        "channel is public."
+    ),
+    "private_slash": (
+        "🔒 Your question includes {details}, so I answered privately: only you can see this answer. Leave such "
+        "details out when you ask in public."
+    ),
 }
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from dispute_desk.answering import ExtractiveAnswerer, evidence_strength, source_for
 from dispute_desk.embedding import Embedder, build_embedder
+from dispute_desk.freshness import StaleSection, as_of_index, stale_sections, with_as_of
 from dispute_desk.gate import AnswerabilityGate, GateError, Signals, Verdict, measure
 from dispute_desk.lexical import tokens
 from dispute_desk.models import Answer, Hit
@@ -45,6 +46,7 @@ class DeskStatus:
     data_dir: str
     last_ingest: dict[str, Any] | None
     writer: dict[str, Any] | None = None  # chat model and its counters (written, fallbacks by reason), if any
+    stale: tuple[StaleSection, ...] = ()  # policy sections older than DESK_STALE_AFTER_DAYS (or undated)
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ class Desk:
         self.texts = texts
         self.metrics: Metrics | None = None  # set by a front end that serves Prometheus metrics
         self._lock = threading.Lock()
+        self._as_of: tuple[object, dict[Any, str]] = (None, {})  # (corpus, its as_of index), for dating sources
         self.gate = self._load_gate()
         self._snapshot = self._load()
 
@@ -243,10 +246,18 @@ class Desk:
         started = time.perf_counter()
         question = normalise_question(question)
         answer, hits = self._answer(question, normalise_question(context) if context else None, on_token, write)
+        answer = self._dated(answer)
         answer = replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
         if self.metrics is not None:
             self.metrics.observe_answer(answer)
         return answer, hits
+
+    def _dated(self, answer: Answer) -> Answer:
+        """The answer's sources with the day each was last checked (``as_of``), for "checked <date>"."""
+        corpus = self._snapshot.corpus
+        if self._as_of[0] is not corpus:
+            self._as_of = (corpus, as_of_index(corpus.chunks))
+        return with_as_of(answer, self._as_of[1])
 
     def _answer(
         self, question: str, context: str | None, on_token: Callable[[str], None] | None = None, write: bool = True
@@ -302,4 +313,5 @@ class Desk:
             data_dir=str(self.settings.data_dir),
             last_ingest=read_json(self.settings.reports_dir / "last-ingest.json"),
             writer={"model": self.writer.label, **self.writer.stats.snapshot()} if self.writer is not None else None,
+            stale=tuple(stale_sections(snapshot.corpus.chunks, max_age_days=self.settings.stale_after_days)),
         )

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dispute_desk.models import Answer, Source
+from dispute_desk.privacy import redact
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -69,6 +70,28 @@ CREATE TABLE IF NOT EXISTS admin_actions (
     ok INTEGER NOT NULL DEFAULT 1
 );
 """
+# The first responder in watched help channels (added later: created on open in older databases too).
+SCHEMA_WATCH = """
+CREATE TABLE IF NOT EXISTS watched_channels (
+    channel_id INTEGER PRIMARY KEY,
+    guild_id INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS first_responses (
+    post_id INTEGER PRIMARY KEY,
+    channel_id INTEGER NOT NULL,
+    thread_id INTEGER,
+    day TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    outcome TEXT NOT NULL DEFAULT 'pending'
+);
+CREATE INDEX IF NOT EXISTS first_responses_day ON first_responses (channel_id, day);
+CREATE TABLE IF NOT EXISTS silenced_threads (
+    thread_id INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL
+);
+"""
+ClaimOutcome = Literal["claimed", "seen", "limit"]
 # Reasons that say nothing about the knowledge base (nothing for moderators to fill).
 NOT_GAPS = ("empty", "too_long")
 
@@ -192,6 +215,8 @@ def _source_json(source: Source) -> dict[str, Any]:
     data = source.to_json()
     data["number"] = source.number
     data["facts"] = list(source.facts)
+    if source.as_of:
+        data["as_of"] = source.as_of
     return data
 
 
@@ -205,6 +230,7 @@ def _source_from_json(data: dict[str, Any]) -> Source:
         score=float(data.get("score", 0.0)),
         text=str(data.get("text", "")),
         facts=tuple(data.get("facts", ())),
+        as_of=data.get("as_of"),
     )
 
 
@@ -227,6 +253,7 @@ class Journal:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA foreign_keys=ON")
                 self._db.executescript(SCHEMA)
+                self._db.executescript(SCHEMA_WATCH)
                 self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             self._db.close()
@@ -278,6 +305,7 @@ class Journal:
     ) -> int:
         """Store one answered (or not answered) question; returns its id (used in the buttons)."""
         sources = json.dumps([_source_json(s) for s in answer.sources])
+        question, context = redact(answer.question), redact(context) if context else context  # never stored
         cursor = self._execute(
             "INSERT INTO questions (created_at, guild_id, channel_id, thread_id, user_hash, origin, private,"
             " question, context, answered, reason, answer, sources, latency_ms)"
@@ -290,7 +318,7 @@ class Journal:
                 self.user_hash(user_id),
                 origin,
                 int(private),
-                answer.question,
+                question,
                 context,
                 int(answer.answered),
                 answer.reason,
@@ -414,3 +442,68 @@ class Journal:
             params = (action,)
         rows = self._query(f"{sql} ORDER BY id DESC LIMIT ?", (*params, limit))
         return [AdminAction(**{**dict(row), "ok": bool(row["ok"])}) for row in rows]
+
+    # First responder in watched channels --------------------------------------------------------------------
+    def watch(self, channel_id: int, guild_id: int | None) -> bool:
+        """Start watching a channel; False if it already was."""
+        cursor = self._execute(
+            "INSERT OR IGNORE INTO watched_channels (channel_id, guild_id, created_at) VALUES (?, ?, ?)",
+            (channel_id, guild_id, self._clock()),
+        )
+        return cursor.rowcount == 1
+
+    def unwatch(self, channel_id: int) -> bool:
+        """Stop watching a channel; False if it was not watched."""
+        return self._execute("DELETE FROM watched_channels WHERE channel_id = ?", (channel_id,)).rowcount == 1
+
+    def watched(self, guild_id: int | None = None) -> list[int]:
+        """Watched channel ids (of one server when ``guild_id`` is given), in the order they were added."""
+        if guild_id is None:
+            rows = self._query("SELECT channel_id FROM watched_channels ORDER BY created_at, channel_id")
+        else:
+            rows = self._query(
+                "SELECT channel_id FROM watched_channels WHERE guild_id = ? ORDER BY created_at, channel_id",
+                (guild_id,),
+            )
+        return [int(r["channel_id"]) for r in rows]
+
+    def claim_post(self, post_id: int, channel_id: int, *, daily_limit: int) -> ClaimOutcome:
+        """Take a post for a first response, once: "seen" if it was taken before (also by an earlier run),
+        "limit" if the channel already had ``daily_limit`` posts today (UTC), else "claimed".
+        """
+        now = self._clock()
+        day = now[:10]
+        with self._lock:
+            if self._db.execute("SELECT 1 FROM first_responses WHERE post_id = ?", (post_id,)).fetchone():
+                return "seen"
+            row = self._db.execute(
+                "SELECT COUNT(*) AS n FROM first_responses WHERE channel_id = ? AND day = ?", (channel_id, day)
+            ).fetchone()
+            if int(row["n"]) >= daily_limit:
+                return "limit"
+            self._db.execute(
+                "INSERT INTO first_responses (post_id, channel_id, day, created_at) VALUES (?, ?, ?, ?)",
+                (post_id, channel_id, day, now),
+            )
+        return "claimed"
+
+    def settle_post(self, post_id: int, outcome: str, thread_id: int | None = None) -> None:
+        """Record what the first response was (answered, tagged, private, failed) and in which thread."""
+        self._execute(
+            "UPDATE first_responses SET outcome = ?, thread_id = COALESCE(?, thread_id) WHERE post_id = ?",
+            (outcome, thread_id, post_id),
+        )
+
+    def post_outcome(self, post_id: int) -> str | None:
+        rows = self._query("SELECT outcome FROM first_responses WHERE post_id = ?", (post_id,))
+        return str(rows[0]["outcome"]) if rows else None
+
+    def silence_thread(self, thread_id: int) -> bool:
+        """A moderator or helper replied in this thread: the bot answers there no more. False if already so."""
+        cursor = self._execute(
+            "INSERT OR IGNORE INTO silenced_threads (thread_id, created_at) VALUES (?, ?)", (thread_id, self._clock())
+        )
+        return cursor.rowcount == 1
+
+    def is_silenced(self, thread_id: int) -> bool:
+        return bool(self._query("SELECT 1 FROM silenced_threads WHERE thread_id = ?", (thread_id,)))

@@ -110,6 +110,7 @@ class Source:
     score: float
     text: str
     facts: tuple[str, ...] = ()
+    as_of: str | None = None  # when the passage was last checked against the official page (not in the JSON)
 
     def label(self) -> str:
         """Human label: 'Arbitration § 4.2 Who pays' or the thread title."""

@@ -94,6 +94,12 @@ class Settings(BaseSettings):
     escalation_cooldown_seconds: float = Field(default=600.0, ge=0.0)
     escalation_guild_limit: int = Field(default=5, ge=1)  # moderator pings per server per cooldown window
     progress_edit_seconds: float = Field(default=2.0, ge=0.0)  # /reindex status message edit interval
+    # First responder in watched help channels (/desk watch): whose reply silences the bot, and a daily cap.
+    helper_role_id: int | None = None
+    watch_daily_limit: int = Field(default=50, ge=1)  # first responses per watched channel per UTC day
+
+    # Freshness: sections whose as_of is older than this are listed by /kb status and `bot.py ingest`.
+    stale_after_days: int = Field(default=180, ge=1)
 
     # Several processes per bot: "off" (one process, one shard), "auto" (Discord's recommended count) or a
     # number; DESK_DISCORD_SHARD_IDS ("0-3" or "0,2") picks the shards this process runs.

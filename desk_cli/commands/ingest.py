@@ -12,7 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from desk_cli import exit_codes
 from desk_cli.render import summary_table
+from dispute_desk.freshness import live_stale_sections
 from dispute_desk.settings import Settings
+from dispute_desk.store import IndexMissing
 
 if TYPE_CHECKING:  # the pipeline (and langchain's splitter) load only when an ingest runs: faster `ask`
     from ingest.pipeline import IngestSummary
@@ -31,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.set_defaults(handler=handle)
 
 
-def print_summary(console: Console, summary: IngestSummary) -> None:
+def print_summary(console: Console, summary: IngestSummary, settings: Settings | None = None) -> None:
     title = "Ingest (dry run: nothing written)" if summary.dry_run else "Ingest"
     rows = [
         ("files read", str(summary.files)),
@@ -59,6 +61,27 @@ def print_summary(console: Console, summary: IngestSummary) -> None:
         console.print(f"[red]error[/red] {escape(problem.path)}: {escape(problem.reason)}", highlight=False)
     for problem in summary.skipped_files:
         console.print(f"[yellow]skipped[/yellow] {escape(problem.path)}: {escape(problem.reason)}", highlight=False)
+    if not summary.dry_run:
+        print_stale(console, settings)
+
+
+def print_stale(console: Console, settings: Settings | None) -> None:
+    """List the live index's policy sections older than DESK_STALE_AFTER_DAYS (what to re-check)."""
+    if settings is None:
+        return
+    try:
+        stale = live_stale_sections(settings)
+    except IndexMissing:
+        return
+    if not stale:
+        return
+    console.print(
+        f"[yellow]{len(stale)} policy section(s) not checked in the last {settings.stale_after_days} days[/yellow]"
+        " (re-check them against the official pages and update as_of):",
+        highlight=False,
+    )
+    for section in stale:
+        console.print(f"  stale {escape(section.label())} [dim]({escape(section.source)})[/dim]", highlight=False)
 
 
 def handle(args: argparse.Namespace, settings: Settings, console: Console) -> int:
@@ -97,7 +120,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
             f"[red]Ingest stopped:[/red] {escape(str(exc))}; {after}.", highlight=False, soft_wrap=True
         )
         return exit_codes.NO_INDEX
-    print_summary(console, summary)
+    print_summary(console, summary, settings)
     if summary.errors and not args.keep_going:
         return exit_codes.PARTIAL
     return exit_codes.OK

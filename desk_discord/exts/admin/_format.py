@@ -7,7 +7,7 @@ from typing import Any
 
 import discord
 
-from desk_discord.render import EMBED_DESCRIPTION_LIMIT, MESSAGE_LIMIT, fit_embed, truncate
+from desk_discord.render import EMBED_DESCRIPTION_LIMIT, MESSAGE_LIMIT, fit_embed, neutral_text, truncate
 from dispute_desk.journal import AdminAction, Gap
 from ingest.pipeline import IngestSummary
 
@@ -17,6 +17,7 @@ REASONS = {
     "answered": "answered",
 }
 MAX_LISTED_ERRORS = 8
+STALE_SHOWN = 10  # policy sections due a re-check listed in /kb status
 PRIVATE_QUESTION = "🔒 *asked privately; the question is not shown*"
 
 
@@ -62,6 +63,13 @@ def status_embed(status: Any, last_action: AdminAction | None) -> discord.Embed:
         value = (f"{writer['model']}: {writer['written']} written, {sum(fallbacks.values())} fell back to the "
                  f"quoted answer{f' ({why})' if why else ''}")
         embed.add_field(name="Written answers since start", value=truncate(value, 1024), inline=False)
+    stale = getattr(status, "stale", ())
+    if stale:
+        lines = [f"• {neutral_text(s.label())}" for s in stale[:STALE_SHOWN]]
+        if len(stale) > STALE_SHOWN:
+            lines.append(f"… and {len(stale) - STALE_SHOWN} more")
+        embed.add_field(name=f"To re-check against the official pages ({len(stale)})",
+                        value=truncate("\n".join(lines), 1024), inline=False)
     if last_action is not None:
         result = "ok" if last_action.ok else "failed"
         value = f"{last_action.created_at} by {last_action.actor_name} ({result}): {last_action.detail}"

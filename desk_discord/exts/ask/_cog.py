@@ -15,10 +15,12 @@ from discord.ext import commands
 from desk_discord.errors import NO_MENTIONS
 from desk_discord.exts.ask._answering import Asked, ask_and_record, reply_parts, streaming_text
 from desk_discord.exts.ask._gate import QuestionGate, Refusal
+from desk_discord.private import answer_by_dm, public_note, slash_note
 from desk_discord.ratelimit import Cooldown
 from desk_discord.render import MESSAGE_LIMIT, question_from_message, thread_name, truncate
 from desk_discord.wording import say
 from dispute_desk.journal import QuestionRecord
+from dispute_desk.privacy import Detail, find_details, redact
 from dispute_desk.protection.intent import is_protection_question
 
 if TYPE_CHECKING:
@@ -48,6 +50,9 @@ class AskCog(commands.Cog, name="Ask"):
                 truncate(refusal.text, MESSAGE_LIMIT), ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return
+        details = find_details(question) if not ephemeral and interaction.guild is not None else []
+        if details:  # personal details in a public question: answer privately, never repeat them in public
+            ephemeral, question = True, redact(question, details)
         await interaction.response.defer(ephemeral=ephemeral, thinking=True)
         first = None
         if isinstance(interaction.channel, discord.Thread):  # asked inside one of the bot's answer threads
@@ -77,6 +82,10 @@ class AskCog(commands.Cog, name="Ask"):
             await interaction.edit_original_response(content=None, embed=embed, view=view, allowed_mentions=NO_MENTIONS)
         else:
             await interaction.followup.send(embed=embed, view=view, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+        if details:
+            await interaction.followup.send(
+                slash_note(self.bot.texts, details), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
         offer = self._protection_offer(question)
         if offer is not None:
             await interaction.followup.send(offer[0], view=offer[1], ephemeral=True, allowed_mentions=NO_MENTIONS)
@@ -111,6 +120,9 @@ class AskCog(commands.Cog, name="Ask"):
 
     async def _route(self, message: discord.Message) -> None:
         assert self.bot.user is not None
+        watch = self.bot.get_cog("Watch")
+        if watch is not None and await watch.claims(message):  # type: ignore[attr-defined]
+            return  # a new post in a watched help channel, or a thread a moderator or helper took over
         question = question_from_message(message.content, self.bot.user.id)
         if message.guild is None:
             await self._answer(message, question, origin="dm")
@@ -145,6 +157,10 @@ class AskCog(commands.Cog, name="Ask"):
         if refusal is not None:
             await self._refuse(message, refusal)
             return
+        details = find_details(question) if message.guild is not None else []
+        if details:  # a public question with personal details: continue privately, repeat nothing here
+            await self._answer_privately(message, redact(question, details), details, origin=origin, context=context)
+            return
         if new_thread and isinstance(message.channel, discord.TextChannel):
             thread = await self._start_thread(message, question)
         target: discord.abc.Messageable = thread or message.channel
@@ -170,6 +186,26 @@ class AskCog(commands.Cog, name="Ask"):
                 on_text=show,
             )
         await self._send_answer(message, target, asked, progress[0] if progress else None)
+
+    async def _answer_privately(
+        self, message: discord.Message, question: str, details: list[Detail], *, origin: str, context: str | None
+    ) -> None:
+        """Answer by DM (if the member accepts DMs) and say so publicly, naming only the kinds of detail found."""
+        asked = await ask_and_record(
+            self.bot,
+            question,
+            user_id=message.author.id,
+            guild_id=message.guild.id if message.guild else None,
+            channel_id=message.channel.id,
+            context=context,
+            private=True,
+            origin=origin,
+        )
+        embed, view = reply_parts(self.bot, asked)
+        sent = await answer_by_dm(message.author, embed=embed, view=view)
+        await message.reply(
+            public_note(self.bot.texts, details, dm_sent=sent), mention_author=False, allowed_mentions=NO_MENTIONS
+        )
 
     async def _start_thread(self, message: discord.Message, question: str) -> discord.Thread | None:
         try:
