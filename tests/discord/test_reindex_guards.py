@@ -45,7 +45,7 @@ async def test_reindex_of_an_emptied_knowledge_folder_removes_nothing(real_bot: 
     interaction = mock_interaction(real_bot, user=moderator())
     cog = real_bot.get_cog("Admin")
     await cog.reindex.callback(cog, interaction)
-    last = interaction.original_response.return_value.edit.await_args.kwargs["content"]
+    last = interaction.edit_original_response.await_args.kwargs["content"]
     assert last.startswith("❌ Reindex failed: refusing to remove all of the 2 documents")
     assert "policy/01-escrow.md" in last and "still answering" in last
     assert real_bot.desk.status().chunks == before
