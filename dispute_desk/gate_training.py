@@ -140,7 +140,7 @@ def train_gate(
         trained_for={"embedding_model": desk.embedder.name},
         meta={
             "trained": datetime.now(UTC).isoformat(timespec="seconds"),
-            "sources": [str(p) for p in sources],
+            "sources": [_shown(p) for p in sources],
             "questions_sha256": digest[:16],
             "report": report.__dict__,
             "retrieval": {
@@ -152,6 +152,16 @@ def train_gate(
         },
     )
     return gate, report
+
+
+def _shown(path: Path) -> str:
+    """A training file's path as the gate file records it: relative to the project when inside it."""
+    from dispute_desk.settings import PROJECT_DIR
+
+    try:
+        return str(path.resolve().relative_to(PROJECT_DIR))
+    except ValueError:
+        return str(path)
 
 
 def _unit(vector: Sequence[float]) -> np.ndarray:
