@@ -98,12 +98,13 @@ class ExtractiveAnswerer:
         bm25: BM25Index,
         *,
         max_chars: int = 900,
-        passages: int = 4,
+        passages: int = 5,
         max_sentences: int = 5,
         cutoff: float = 0.55,
         policy_texts: Sequence[str] = (),
         lead_sections: int = 2,
         conflict_note: str | None = None,
+        forum_anchor: bool = True,
     ):
         self.cutoff = cutoff  # sentences scoring under this share of the best one are left out
         self.bm25 = bm25
@@ -113,6 +114,7 @@ class ExtractiveAnswerer:
         self._policy_words = _Vocabulary.of(policy_texts)
         self.lead_sections = lead_sections
         self.conflict_note = conflict_note  # the template of the "some threads quote another figure" line
+        self.forum_anchor = forum_anchor
 
     def _weights(self, question: str, context: str | None) -> dict[str, float]:
         weights = {term: self.bm25.idf(term) for term in tokens(question)}
@@ -154,7 +156,7 @@ class ExtractiveAnswerer:
             parts: list[list[tuple[Hit, Sentence]]] = []
             used: set[str] = set()  # a passage quoted for one ask is not quoted again for the next
             for ask, found in zip(asks, per_ask, strict=True):
-                part = self._choose(ask, [h for h in found if h.chunk.id not in used], context, room)
+                part = self._choose(ask, [h for h in found if h.chunk.id not in used], context, room, leads=1)
                 used.update(hit.chunk.id for hit, _ in part)
                 if part:
                     parts.append(part)
@@ -206,7 +208,21 @@ class ExtractiveAnswerer:
                 out.append(Sentence(text, rank, i, frozenset(tokens(text)), leads=i == 0 and chunk.kind != "forum"))
         return out
 
-    def _choose(self, question: str, hits: list[Hit], context: str | None, budget: int) -> list[tuple[Hit, Sentence]]:
+    def _leads(self, candidates: Sequence[Sentence], top: Sequence[Hit]) -> list[Sentence]:
+        """Policy sections' lead sentences, best first. When the best passage is a forum thread, the sections it
+        is about (sharing its facts) come first: the thread shows which rule the member's situation falls under.
+        """
+        leads = [c for c in candidates if c.leads]
+        anchor = top[0].chunk if top and top[0].chunk.kind == "forum" and self.forum_anchor else None
+        if anchor is not None and anchor.facts:
+            about = [c for c in leads if set(top[c.hit_rank].chunk.facts) & set(anchor.facts)]
+            if about:
+                return about + [c for c in leads if c not in about and c.hit_rank < 3]
+        return [c for c in leads if c.hit_rank < 3]
+
+    def _choose(
+        self, question: str, hits: list[Hit], context: str | None, budget: int, leads: int | None = None
+    ) -> list[tuple[Hit, Sentence]]:
         top = hits[: self.passages]
         candidates = self._candidates(top)
         if not candidates:
@@ -218,10 +234,14 @@ class ExtractiveAnswerer:
         # The direct answer: the lead sentence of the best-ranked policy section among the first three passages,
         # then (when it fits) the lead of the next one, since a member's situation often spans two sections.
         chosen: list[Sentence] = []
-        for lead in [c for c in candidates if c.leads and c.hit_rank < 3][: self.lead_sections]:
-            trial = [*chosen, lead]
-            if len(self._render_parts([[(top[s.hit_rank], s) for s in trial]]).text) <= budget:
-                chosen = trial
+        for number, lead in enumerate(self._leads(candidates, top)[: leads or self.lead_sections]):
+            # the first section's lead brings the deadline or consequence it states ("does nothing ... refunded")
+            follow = [c for c in candidates if number == 0 and c.hit_rank == lead.hit_rank and c.index > 0
+                      and _CONSEQUENCE.search(c.text) and not _OLDER.match(c.text)][:1]
+            for trial in ([*chosen, lead, *follow], [*chosen, lead]):
+                if len(self._render_parts([[(top[s.hit_rank], s) for s in trial]]).text) <= budget:
+                    chosen = trial
+                    break
         for sentence in scored:
             score = self._score(sentence, weights, wants_number)
             if chosen and (score < self.cutoff * best or len(chosen) >= self.max_sentences):
@@ -379,7 +399,8 @@ def conflicting_figures(
         for kind, figure, sentence in _figures(hit.chunk.body):
             if _OUTDATED.search(sentence):
                 continue  # the thread itself says the figure is old
-            same_point = [c for c in current if c[0] == kind and _point(c[2]) & _point(sentence)]
+            # the same point: same kind of figure, and at least two of the words that say what it is about
+            same_point = [c for c in current if c[0] == kind and len(_point(c[2]) & _point(sentence)) >= 2]
             values = {_value(c[1]) for c in same_point}
             marked_old = (kind, _value(figure)) in outdated
             differs = (bool(same_point) or marked_old) and _value(figure) not in values
