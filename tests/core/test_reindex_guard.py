@@ -8,7 +8,6 @@ used with the real model); one slow test runs the real model on the bundled know
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
