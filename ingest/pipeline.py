@@ -418,7 +418,7 @@ def _run_locked(
     return _finish(settings, summary, started)
 
 
-Check = Callable[[Collection], None]
+Check = Callable[[Collection, Embedder | None], None]
 
 
 def _guard(
@@ -427,9 +427,10 @@ def _guard(
 ) -> Check:
     """The check run on a staged collection before the pointer moves to it (raises ``SwitchRefused``)."""
 
-    def check(staged: Collection) -> None:
+    def check(staged: Collection, loaded: Embedder | None) -> None:  # loaded: the model this run already has
         assert live is not None
-        result = check_switch(settings, store, embedder or build_embedder(settings), live, staged, force=force)
+        model = embedder or loaded or build_embedder(settings)
+        result = check_switch(settings, store, model, live, staged, force=force)
         summary.guard = result.to_json()
         if not result.switched:
             raise SwitchRefused(result.explain())
@@ -460,7 +461,7 @@ def _stage_and_switch(
     try:
         live.copy_into(staged)
         apply_plan(staged, plan, vectors, progress)
-        check(staged)
+        check(staged, embedder)
         store.set_pointer(name, model, embedder.dimension, SOURCE_IDS)
     except BaseException:
         store.drop(name)
@@ -512,7 +513,7 @@ def _build_new(
         if collection.count() != len(plan.to_embed):
             raise IngestFailed(f"wrote {collection.count()} of {len(plan.to_embed)} chunks")
         if check is not None:
-            check(collection)
+            check(collection, embedder)
         store.set_pointer(name, model, dimension, SOURCE_IDS)
     except BaseException:
         store.drop(name)
