@@ -24,7 +24,7 @@ from dispute_desk.models import Answer, Hit
 from dispute_desk.questions import Question, understand
 from dispute_desk.retrieval import Corpus, DenseRetriever, HybridRetriever, RetrievalConfig, Retriever
 from dispute_desk.settings import Settings
-from dispute_desk.store import ChunkStore, IndexMissing, read_json
+from dispute_desk.store import ChunkStore, Collection, IndexMissing, read_json
 from dispute_desk.texts import Texts
 
 if TYPE_CHECKING:
@@ -110,8 +110,12 @@ class Desk:
         *,
         retriever: str = "hybrid",
         writer: Writer | None = None,
+        collection: Collection | None = None,
     ) -> None:
         self.settings = settings
+        # Pinned to one collection (the reindex guard evaluates a staged index before it goes live): the live
+        # pointer is then neither followed nor required.
+        self._pinned = collection
         self.writer = writer  # optional chat-model writer, used after the extractive answer is composed
         self.retriever_kind = retriever
         self.embedder = embedder
@@ -155,6 +159,8 @@ class Desk:
         return self.writer is not None
 
     def _pointer_stamp(self) -> object:
+        if self._pinned is not None:
+            return ("pinned", self._pinned.name)
         return self.store.pointer_stamp()
 
     def _load(self) -> _Snapshot:
@@ -162,7 +168,7 @@ class Desk:
 
         stamp = self._pointer_stamp()
         pointer = self.store.pointer()
-        collection = self.store.live(self.embedder.name)
+        collection = self._pinned if self._pinned is not None else self.store.live(self.embedder.name)
         corpus = load_corpus(self.settings, collection, pointer)
         kind = HybridRetriever if self.retriever_kind == "hybrid" else DenseRetriever
         retriever = kind(corpus, collection, self.embedder, retrieval_config(self.settings))

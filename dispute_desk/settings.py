@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     # Ingestion.
     max_file_mb: float = Field(default=20.0, gt=0)
     parse_timeout_seconds: float = Field(default=20.0, ge=0)  # per file, in a helper process; 0: no limit
+    # Reindex guard: the eval questions are run on the new index before it goes live; a drop in fact-in-answer
+    # or decline accuracy larger than reindex_max_drop stops the switch (unless --force). With the hashing
+    # embedder the default question file is skipped (its answers mean nothing); a file of your own still runs.
+    reindex_guard: bool = True
+    reindex_max_drop: float = Field(default=0.02, ge=0.0, le=1.0)
+    reindex_questions: Path = PROJECT_DIR / "tests" / "eval" / "test.jsonl"
 
     # Discord (used by the Discord front end only).
     discord_guild_id: int | None = None

@@ -375,6 +375,30 @@ class Collection:
                     out[chunk_id] = [float(v) for v in vector]
         return out
 
+    def metadata_for(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Stored metadata by id (source, kind, section...), without documents or vectors."""
+        out: dict[str, dict[str, Any]] = {}
+        with reachable(self.where):
+            for start in range(0, len(ids), _BATCH):
+                got = self.raw.get(ids=list(ids[start : start + _BATCH]), include=["metadatas"])
+                for chunk_id, meta in zip(got["ids"], got["metadatas"], strict=True):
+                    out[chunk_id] = dict(meta or {})
+        return out
+
+    def copy_into(self, other: Collection) -> int:
+        """Copy every record (text, metadata, vector) into ``other`` as stored; returns how many."""
+        total = self.count()
+        copied = 0
+        with reachable(self.where):
+            for offset in range(0, total, _BATCH):
+                got = self.raw.get(include=["documents", "metadatas", "embeddings"], limit=_BATCH, offset=offset)
+                if not got["ids"]:
+                    break
+                other.raw.upsert(ids=got["ids"], documents=got["documents"], metadatas=got["metadatas"],
+                                 embeddings=[[float(v) for v in e] for e in got["embeddings"]])
+                copied += len(got["ids"])
+        return copied
+
     def iter_chunks(self) -> Iterator[Chunk]:
         total = self.count()
         for offset in range(0, total, 2000):

@@ -12,6 +12,10 @@ Safety rules:
 - Each file is read in a helper process with a time limit (``ingest.worker``); a file that takes too long
   is that file's error.
 - ``dry_run`` writes nothing at all: no lock, no report, no store files.
+- When something changed and a live index exists, the change is staged in a new collection and the eval
+  questions are answered from it and from the live one (``ingest.guard``); if the staged index answers worse
+  by more than ``DESK_REINDEX_MAX_DROP`` the staged collection is dropped and the live one keeps serving
+  (``SwitchRefused``), unless ``force``. The summary names the policy sections added, changed or removed.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +38,7 @@ from dispute_desk.store import ChunkStore, Collection, IndexMissing, LeaseLost, 
 from ingest.discovery import Candidate, Scope, Skipped, display_path, scopes_for, source_path, walk
 from ingest.documents import UnreadableSource
 from ingest.formats import SUPPORTED_SUFFIXES
+from ingest.guard import check_switch, guard_applies
 from ingest.indexer import Plan, Progress, apply_plan, embed_in_batches, plan_changes
 from ingest.migration import SOURCE_IDS, migrate_ids, remapped_manifest
 from ingest.worker import read_guarded
@@ -55,6 +60,10 @@ class IngestFailed(Exception):
         self.summary = summary
 
 
+class SwitchRefused(IngestFailed):
+    """The reindex guard kept the live index: the new one answered the eval questions worse."""
+
+
 @dataclass
 class FileError:
     path: str
@@ -69,6 +78,43 @@ class SourceChange:
     added: int = 0
     updated: int = 0
     removed: int = 0
+
+
+@dataclass
+class SectionChange:
+    """A policy section the run adds, changes or removes (``change``: added, changed or removed)."""
+
+    source: str
+    section: str
+    change: str
+
+    def label(self) -> str:
+        return f"{self.source} § {self.section}"
+
+
+def _section_changes(
+    plan: Plan, old_manifest: dict[str, tuple[str, str]], live: Collection | None, new_chunks: Sequence[Chunk]
+) -> list[SectionChange]:
+    """Policy sections of the sources this plan touches, compared by the content of their chunks."""
+    touched = {c.source for c in plan.to_embed} | {old_manifest[i][0] for i in plan.remove if i in old_manifest}
+    if not touched:
+        return []
+    old: dict[tuple[str, str], set[str]] = {}
+    if live is not None:
+        ids = [i for i, (source, _) in old_manifest.items() if source in touched]
+        for meta in live.metadata_for(ids).values():
+            if meta.get("kind") == "policy" and meta.get("section"):
+                key = (str(meta.get("source", "")), str(meta["section"]))
+                old.setdefault(key, set()).add(str(meta.get("content_hash", "")))
+    new: dict[tuple[str, str], set[str]] = {}
+    for chunk in new_chunks:
+        if chunk.source in touched and chunk.kind == "policy" and chunk.section:
+            new.setdefault((chunk.source, chunk.section), set()).add(chunk.content_hash)
+    out = [SectionChange(src, sec, "added") for src, sec in new.keys() - old.keys()]
+    out += [SectionChange(src, sec, "removed") for src, sec in old.keys() - new.keys()]
+    both = old.keys() & new.keys()
+    out += [SectionChange(src, sec, "changed") for src, sec in both if old[src, sec] != new[src, sec]]
+    return sorted(out, key=lambda c: (c.source, c.section, c.change))
 
 
 def _changes_by_source(plan: Plan, manifest: dict[str, tuple[str, str]]) -> list[SourceChange]:
@@ -103,6 +149,8 @@ class IngestSummary:
     changes: list[SourceChange] = field(default_factory=list)
     refused: str = ""  # why a run would be (or was) refused: too many documents would be removed
     migrated: int = 0  # chunks whose ids were converted from the old working-directory-relative scheme
+    sections: list[SectionChange] = field(default_factory=list)  # policy sections added, changed or removed
+    guard: dict[str, Any] | None = None  # the reindex guard's comparison (ingest.guard.GuardResult), when it ran
 
     @property
     def ok(self) -> bool:
@@ -215,8 +263,12 @@ def run_ingest(
     allow_mass_delete: bool = False,
     embedder: Embedder | None = None,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> IngestSummary:
-    """Ingest ``paths`` into the live index (see the module docstring for the guarantees)."""
+    """Ingest ``paths`` into the live index (see the module docstring for the guarantees).
+
+    ``force`` switches to the new index even when the reindex guard finds it answers worse (still reported).
+    """
     if dry_run:
         return _dry_run(settings, paths, rebuild, embedder, progress)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -228,7 +280,7 @@ def run_ingest(
     try:
         store = ChunkStore(settings)
         with store.writer_lease():  # server mode: one writer across hosts; embedded: the file lock covers it
-            summary = _run_locked(settings, paths, rebuild, allow_mass_delete, embedder, progress, store)
+            summary = _run_locked(settings, paths, rebuild, allow_mass_delete, embedder, progress, store, force)
         if summary.changed:
             _save_corpus(settings, store, embedder)
         return summary
@@ -278,18 +330,27 @@ def _dry_run(
     fresh = rebuild or live is None
     scopes = scopes_for(paths, settings.knowledge_dir)
     plan = plan_changes(read.chunks, {} if fresh else old_manifest, scopes, read.failed_sources)
-    _count(summary, plan, old_manifest, live, fresh)
+    _count(summary, plan, old_manifest, live, fresh, read.chunks)
     summary.refused = mass_removal(old_manifest, scopes, read)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
 
 def _count(summary: IngestSummary, plan: Plan, old_manifest: dict[str, tuple[str, str]],
-           live: Collection | None, fresh: bool) -> None:
+           live: Collection | None, fresh: bool, new_chunks: Sequence[Chunk] = ()) -> None:
     summary.added, summary.updated = len(plan.add), len(plan.update)
     summary.unchanged, summary.removed = len(plan.unchanged), len(plan.remove)
     summary.collection = live.name if live is not None and not fresh else "(new)"
     summary.changes = _changes_by_source(plan, old_manifest)
+    if fresh:  # a rebuild re-adds everything: compare with the old index by source instead
+        if live is not None:
+            old_ids = set(old_manifest)
+            same = {c.id for c in plan.add if old_manifest.get(c.id, ("", ""))[1] == c.content_hash}
+            gone = sorted(old_ids - {c.id for c in plan.add})
+            diff = Plan(add=[c for c in plan.add if c.id not in same], remove=gone)
+            summary.sections = _section_changes(diff, old_manifest, live, new_chunks)
+    else:
+        summary.sections = _section_changes(plan, old_manifest, live, new_chunks)
 
 
 def _run_locked(
@@ -300,6 +361,7 @@ def _run_locked(
     embedder: Embedder | None,
     progress: Progress | None,
     store: ChunkStore,
+    force: bool = False,
 ) -> IngestSummary:
     started = time.perf_counter()
     summary = IngestSummary(rebuild=rebuild)
@@ -319,7 +381,7 @@ def _run_locked(
     fresh = rebuild or live is None
     scopes = scopes_for(paths, settings.knowledge_dir)
     plan = plan_changes(read.chunks, {} if fresh else old_manifest, scopes, read.failed_sources)
-    _count(summary, plan, old_manifest, live, fresh)
+    _count(summary, plan, old_manifest, live, fresh, read.chunks)
     summary.refused = "" if allow_mass_delete else mass_removal(old_manifest, scopes, read)
     if summary.refused:
         _finish(settings, summary, started)
@@ -328,17 +390,93 @@ def _run_locked(
         _finish(settings, summary, started)
         raise IngestFailed("nothing could be read, so no index was built; the current index is unchanged", summary)
 
-    if fresh:
-        _build_new(settings, store, plan, model, live, old_manifest, embedder, progress, summary)
-    elif plan.changes:
-        embedder = embedder or build_embedder(settings)
-        began = time.perf_counter()
-        vectors = embed_in_batches(embedder, plan.to_embed, settings.embedding_batch_size, progress)
-        summary.embed_seconds = time.perf_counter() - began
-        assert live is not None
-        apply_plan(live, plan, vectors, progress)
-        store.set_pointer(live.name, model, embedder.dimension, SOURCE_IDS)
+    guarded = (
+        live is not None and summary.changed > 0 and pointer is not None and pointer.model == model
+        and guard_applies(settings, model)
+    )
+    check = _guard(settings, store, embedder, live, summary, force) if guarded else None
+    try:
+        if fresh:
+            _build_new(settings, store, plan, model, live, old_manifest, embedder, progress, summary, check)
+        elif plan.changes and check is not None:
+            assert live is not None
+            _stage_and_switch(settings, store, plan, model, live, embedder, progress, summary, check)
+        elif plan.changes:
+            embedder = embedder or build_embedder(settings)
+            began = time.perf_counter()
+            vectors = embed_in_batches(embedder, plan.to_embed, settings.embedding_batch_size, progress)
+            summary.embed_seconds = time.perf_counter() - began
+            assert live is not None
+            apply_plan(live, plan, vectors, progress)
+            store.set_pointer(live.name, model, embedder.dimension, SOURCE_IDS)
+    except SwitchRefused as exc:
+        summary.refused = str(exc)
+        summary.collection = live.name if live is not None else ""
+        _finish(settings, summary, started)
+        exc.summary = summary
+        raise
     return _finish(settings, summary, started)
+
+
+Check = Callable[[Collection, Embedder | None], None]
+
+
+def _guard(
+    settings: Settings, store: ChunkStore, embedder: Embedder | None, live: Collection | None,
+    summary: IngestSummary, force: bool,
+) -> Check:
+    """The check run on a staged collection before the pointer moves to it (raises ``SwitchRefused``)."""
+
+    def check(staged: Collection, loaded: Embedder | None) -> None:  # loaded: the model this run already has
+        assert live is not None
+        model = embedder or loaded or build_embedder(settings)
+        result = check_switch(settings, store, model, live, staged, force=force)
+        summary.guard = result.to_json()
+        if not result.switched:
+            raise SwitchRefused(result.explain())
+        if not result.passed:
+            log.warning("switching to an index that answers worse, because the run was forced: %s", result.drops())
+
+    return check
+
+
+def _stage_and_switch(
+    settings: Settings,
+    store: ChunkStore,
+    plan: Plan,
+    model: str,
+    live: Collection,
+    embedder: Embedder | None,
+    progress: Progress | None,
+    summary: IngestSummary,
+    check: Check,
+) -> None:
+    """An incremental change written to a copy of the live collection, checked, then switched to."""
+    embedder = embedder or build_embedder(settings)
+    began = time.perf_counter()
+    vectors = embed_in_batches(embedder, plan.to_embed, settings.embedding_batch_size, progress)
+    summary.embed_seconds = time.perf_counter() - began
+    name = store.new_collection_name()
+    staged = store.create(name)
+    try:
+        live.copy_into(staged)
+        apply_plan(staged, plan, vectors, progress)
+        check(staged, embedder)
+        store.set_pointer(name, model, embedder.dimension, SOURCE_IDS)
+    except BaseException:
+        store.drop(name)
+        raise
+    summary.collection = name
+    _drop_older(settings, store, keep={name, live.name})
+
+
+def _drop_older(settings: Settings, store: ChunkStore, keep: set[str]) -> None:
+    """The collection just replaced stays until the next switch, so a bot still holding it keeps answering
+    until it notices; anything older goes now.
+    """
+    for old in store.collection_names():
+        if old.startswith(f"{settings.collection_prefix}-") and old not in keep:
+            store.drop(old)
 
 
 def _build_new(
@@ -351,8 +489,9 @@ def _build_new(
     embedder: Embedder | None,
     progress: Progress | None,
     summary: IngestSummary,
+    check: Check | None = None,
 ) -> None:
-    """Write every chunk into a new collection, then switch the live pointer to it."""
+    """Write every chunk into a new collection, then (after ``check``, if any) switch the live pointer to it."""
     reuse: dict[str, list[float]] = {}
     pointer = store.pointer()
     if live is not None and pointer is not None and pointer.model == model:
@@ -373,17 +512,14 @@ def _build_new(
         apply_plan(collection, plan, [vectors_by_id[c.id] for c in plan.to_embed], progress)
         if collection.count() != len(plan.to_embed):
             raise IngestFailed(f"wrote {collection.count()} of {len(plan.to_embed)} chunks")
+        if check is not None:
+            check(collection, embedder)
         store.set_pointer(name, model, dimension, SOURCE_IDS)
     except BaseException:
         store.drop(name)
         raise
     summary.collection = name
-    # The collection just replaced stays until the next rebuild, so a bot still holding it keeps answering
-    # until it notices the switch; anything older goes now.
-    keep = {name} | ({live.name} if live is not None else set())
-    for old in store.collection_names():
-        if old.startswith(f"{settings.collection_prefix}-") and old not in keep:
-            store.drop(old)
+    _drop_older(settings, store, {name} | ({live.name} if live is not None else set()))
 
 
 def _save_corpus(settings: Settings, store: ChunkStore, embedder: Embedder | None) -> None:

@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
     parser.add_argument("--allow-mass-delete", action="store_true",
                         help="let this run remove more than half of a folder's indexed documents (or all of them)")
+    parser.add_argument("--force", action="store_true",
+                        help="switch to the new index even if the reindex guard finds it answers the eval worse")
     parser.add_argument("--keep-going", action="store_true",
                         help="exit 0 even when some files could not be read (they are still reported)")
     parser.set_defaults(handler=handle)
@@ -54,6 +56,8 @@ def print_summary(console: Console, summary: IngestSummary, settings: Settings |
             console.print("  nothing would change")
         if summary.refused:
             console.print(f"[yellow]a real run would stop:[/yellow] {escape(summary.refused)}", highlight=False)
+    print_sections(console, summary)
+    print_guard(console, summary.guard)
     if summary.migrated:
         console.print(f"  converted {summary.migrated} chunk ids to ones that do not depend on the working directory",
                       highlight=False)
@@ -63,6 +67,35 @@ def print_summary(console: Console, summary: IngestSummary, settings: Settings |
         console.print(f"[yellow]skipped[/yellow] {escape(problem.path)}: {escape(problem.reason)}", highlight=False)
     if not summary.dry_run:
         print_stale(console, settings)
+
+
+def print_sections(console: Console, summary: IngestSummary) -> None:
+    """The policy sections this run adds, changes or removes."""
+    verb = "would be " if summary.dry_run else ""
+    for change in summary.sections:
+        console.print(f"  policy section {verb}{change.change}: {escape(change.label())}", highlight=False)
+
+
+def print_guard(console: Console, guard: dict | None) -> None:
+    """The reindex guard's comparison of the live and the new index on the eval questions."""
+    if not guard:
+        return
+    before, after = guard["before"], guard["after"]
+    verdict = ("[green]passed[/green]" if guard["passed"]
+               else "[yellow]failed, switched because of --force[/yellow]" if guard["forced"]
+               else "[red]failed: the live index is unchanged[/red]")
+    console.print(
+        f"reindex guard {verdict} ({guard['questions']} questions, {guard['seconds']:.1f} s, allowed drop "
+        f"{guard['max_drop']}): fact-in-answer {before['answer_fact_rate']:.3f} -> {after['answer_fact_rate']:.3f}, "
+        f"decline accuracy {before['decline_accuracy']:.3f} -> {after['decline_accuracy']:.3f}",
+        highlight=False,
+    )
+    for item in guard["regressed"]:
+        console.print(f"  regressed {escape(item['id'])}: {escape(item['question'])} "
+                      f"[dim]({escape(item['before'])} -> {escape(item['after'])})[/dim]", highlight=False)
+    hidden = guard["regressed_total"] - len(guard["regressed"])
+    if hidden > 0:
+        console.print(f"  … and {hidden} more (see the ingest report in reports/)", highlight=False)
 
 
 def print_stale(console: Console, settings: Settings | None) -> None:
@@ -99,7 +132,8 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
                 bar.update(tasks[stage], completed=done, total=total)
 
             summary = run_ingest(settings, paths, rebuild=args.rebuild, dry_run=args.dry_run,
-                                 allow_mass_delete=args.allow_mass_delete, progress=progress)
+                                 allow_mass_delete=args.allow_mass_delete, progress=progress,
+                                 force=getattr(args, "force", False))
     except IngestBusy as exc:
         console.print(f"[red]{escape(str(exc))}[/red]")
         return exit_codes.BUSY

@@ -72,3 +72,48 @@ async def test_a_moderator_can_mark_an_upload_as_policy(real_bot: DeskBot, bot_s
     assert (bot_settings.knowledge_dir / "uploads" / "policy" / "refunds.md").is_file()
     chunks = [c for c in real_bot.desk.store.live("hashing").iter_chunks() if c.source.startswith("uploads/")]
     assert chunks and {c.kind for c in chunks} == {"policy"}
+
+
+ESCROW_WITHOUT_REVIEW = """---
+title: Escrow basics
+kind: policy
+topic: escrow
+urls:
+  - https://support.example.invalid/escrow
+as_of: 2026-11-20
+---
+# 1. Escrow basics
+
+## 1.1 Funding a milestone
+<!-- facts: F01, F02 -->
+The client must fund a milestone into escrow before the freelancer starts. Each milestone must be at least $5.
+Unfunded work is not protected by Fixed-Price Protection.
+"""
+
+
+async def test_reindex_that_breaks_answers_is_not_switched_on_unless_forced(
+    real_bot: DeskBot, bot_settings: Settings, tmp_path
+):
+    import json
+
+    questions = tmp_path / "guard-questions.jsonl"
+    questions.write_text(json.dumps({"id": "q-review", "question": "How many days does the client have to review "
+                                     "submitted work?", "facts": ["F06"], "answerable": True}) + "\n", encoding="utf-8")
+    real_bot.settings = real_bot.settings.model_copy(update={"reindex_questions": questions, "min_evidence": 0.0})
+    (bot_settings.knowledge_dir / "policy" / "01-escrow.md").write_text(ESCROW_WITHOUT_REVIEW, encoding="utf-8")
+    cog = real_bot.get_cog("Admin")
+
+    interaction = mock_interaction(real_bot, user=moderator())
+    await cog.reindex.callback(cog, interaction)
+    last = interaction.edit_original_response.await_args.kwargs["content"]
+    assert last.startswith("🛑 Reindex not switched on") and "force:True" in last
+    assert "policy section removed: policy/01-escrow.md § 1.2 The review period" in last
+    assert "regressed `q-review`: How many days does the client have to review submitted work?" in last
+    answer = await asyncio.to_thread(real_bot.desk.ask, "How many days does the client have to review work?")
+    assert "14 days" in answer.text  # still answered from the live index
+
+    interaction = mock_interaction(real_bot, user=moderator())
+    await cog.reindex.callback(cog, interaction, force=True)
+    last = interaction.edit_original_response.await_args.kwargs["content"]
+    assert last.startswith("✅ Reindex finished") and "failed, switched anyway (force)" in last
+    assert real_bot.desk.status().chunks == 2

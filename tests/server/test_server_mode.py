@@ -213,3 +213,26 @@ def test_a_writer_that_stalls_past_its_lease_is_told_so_and_switches_nothing(
     assert slow.other_writer is None, "the other host's ingest ran"
     other = ChunkStore(short).pointer()
     assert other is not None and ChunkStore(short).open(other.collection).count() == 3
+
+
+def test_the_reindex_guard_in_server_mode_keeps_the_live_pointer(
+    server_settings: Settings, tiny_knowledge: Path, embedder: HashingEmbedder, tmp_path: Path
+) -> None:
+    from ingest.pipeline import SwitchRefused
+
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "q-review", "question": "how many days does the client have to review "
+                                     "the work", "facts": ["F06"], "answerable": True}) + "\n", encoding="utf-8")
+    settings = server_settings.model_copy(update={"reindex_questions": questions, "min_evidence": 0.0})
+    run_ingest(settings, [tiny_knowledge], embedder=embedder)
+    live = ChunkStore(settings).pointer().collection
+    policy = tiny_knowledge / "policy" / "01-escrow.md"
+    policy.write_text(policy.read_text().split("## 1.2")[0], encoding="utf-8")
+    with pytest.raises(SwitchRefused, match="q-review"):
+        run_ingest(settings, [tiny_knowledge], embedder=embedder)
+    store = ChunkStore(settings)
+    assert store.pointer().collection == live
+    assert [n for n in store.collection_names() if n.startswith("passages-")] == [live]  # staged one dropped
+    assert "14 days" in open_desk(settings, embedder).ask("how many days does the client have to review the work").text
+    forced = run_ingest(settings, [tiny_knowledge], embedder=embedder, force=True)
+    assert ChunkStore(settings).pointer().collection == forced.collection != live

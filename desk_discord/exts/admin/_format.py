@@ -17,6 +17,7 @@ REASONS = {
     "answered": "answered",
 }
 MAX_LISTED_ERRORS = 8
+MAX_LISTED_SECTIONS = 10
 STALE_SHOWN = 10  # policy sections due a re-check listed in /kb status
 PRIVATE_QUESTION = "🔒 *asked privately; the question is not shown*"
 
@@ -36,7 +37,33 @@ def summary_text(title: str, summary: IngestSummary) -> str:
         lines.append(f"• `{truncate(error.path, 120)}`: {truncate(error.reason, 200)}")
     if len(summary.errors) > MAX_LISTED_ERRORS:
         lines.append(f"…and {len(summary.errors) - MAX_LISTED_ERRORS} more (see the ingest report).")
+    lines += change_lines(summary)
     return truncate("\n".join(lines), MESSAGE_LIMIT)
+
+
+def change_lines(summary: IngestSummary) -> list[str]:
+    """The policy sections added, changed or removed, and the reindex guard's comparison (if it ran)."""
+    lines = [f"• policy section {c.change}: {neutral_text(truncate(c.label(), 150))}"
+             for c in summary.sections[:MAX_LISTED_SECTIONS]]
+    if len(summary.sections) > MAX_LISTED_SECTIONS:
+        lines.append(f"…and {len(summary.sections) - MAX_LISTED_SECTIONS} more sections (see the ingest report).")
+    guard = summary.guard
+    if not guard:
+        return lines
+    before, after = guard["before"], guard["after"]
+    verdict = ("passed" if guard["passed"] else "failed, switched anyway (force)" if guard["forced"]
+               else "failed: the new index was not switched on")
+    lines.append(
+        f"Answer check {verdict}: {guard['questions']} eval questions, fact-in-answer "
+        f"{before['answer_fact_rate']:.3f} → {after['answer_fact_rate']:.3f}, decline accuracy "
+        f"{before['decline_accuracy']:.3f} → {after['decline_accuracy']:.3f} (allowed drop {guard['max_drop']})."
+    )
+    for item in guard["regressed"]:
+        lines.append(f"• regressed `{truncate(item['id'], 40)}`: {neutral_text(truncate(item['question'], 160))}")
+    hidden = guard["regressed_total"] - len(guard["regressed"])
+    if hidden > 0:
+        lines.append(f"…and {hidden} more regressed (see the ingest report in reports/).")
+    return lines
 
 
 def _last_ingest(data: dict[str, Any] | None) -> str:

@@ -80,12 +80,13 @@ class IngestJobs:
             self.current = None
 
     async def run(
-        self, paths: Sequence[Path], *, title: str, publish: Callable[[str], Awaitable[None]]
+        self, paths: Sequence[Path], *, title: str, publish: Callable[[str], Awaitable[None]], force: bool = False
     ) -> IngestSummary:
         """Ingest ``paths`` in a worker thread with live progress, then reload the Desk (also in a thread).
 
         The running Desk's embedder does the embedding: a second copy of the model is never loaded.
-        Raises what the pipeline raises (``IngestBusy``, ``IngestFailed``).
+        Raises what the pipeline raises (``IngestBusy``, ``IngestFailed``, ``SwitchRefused``). ``force`` switches
+        even when the reindex guard finds the new index answers worse.
         """
         settings = self.bot.settings
         embedder = self.bot.desk.embedder
@@ -95,7 +96,8 @@ class IngestJobs:
         try:
             async with relay:
                 summary = await asyncio.to_thread(
-                    self.ingest, settings, list(paths), progress=relay, embedder=embedder
+                    self.ingest, settings, list(paths), progress=relay, embedder=embedder,
+                    **({"force": True} if force else {}),
                 )
         except Exception:
             if self.bot.metrics is not None:

@@ -13,9 +13,10 @@ from desk_discord.checks import moderator_only
 from desk_discord.command_sync import SyncFailed
 from desk_discord.errors import NO_MENTIONS
 from desk_discord.exts.admin._audit import record_action
-from desk_discord.exts.admin._format import summary_line, summary_text
+from desk_discord.exts.admin._format import change_lines, summary_line, summary_text
 from desk_discord.exts.admin._jobs import IngestJobs, Job, StatusMessage
-from ingest.pipeline import IngestBusy, IngestFailed
+from desk_discord.render import MESSAGE_LIMIT, truncate
+from ingest.pipeline import IngestBusy, IngestFailed, SwitchRefused
 
 if TYPE_CHECKING:
     from desk_discord.bot import DeskBot
@@ -45,6 +46,12 @@ async def refuse_if_busy(jobs: IngestJobs, interaction: discord.Interaction, lab
 def failure_text(title: str, error: BaseException) -> str:
     if isinstance(error, IngestBusy):
         return f"⏳ {title} not started. {BUSY_ELSEWHERE}"
+    if isinstance(error, SwitchRefused):
+        lines = [f"🛑 {title} not switched on: the new index answers the eval questions worse. The current index "
+                 "is unchanged and still answering; fix the knowledge, or run `/reindex force:True` to switch anyway."]
+        if error.summary is not None:
+            lines += change_lines(error.summary)
+        return truncate("\n".join(lines), MESSAGE_LIMIT)
     if isinstance(error, IngestFailed):
         return f"❌ {title} failed: {error}. The current index is unchanged and still answering."
     log.error("%s failed", title, exc_info=error)
@@ -60,7 +67,8 @@ class AdminCog(commands.Cog, name="Admin"):
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)  # hidden from members by default; checked in code too
     @moderator_only()
-    async def reindex(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(force="switch to the new index even if it answers the eval questions worse")
+    async def reindex(self, interaction: discord.Interaction, force: bool = False) -> None:
         job = await refuse_if_busy(self.jobs, interaction, "reindex")
         if job is None:
             return
@@ -75,7 +83,7 @@ class AdminCog(commands.Cog, name="Admin"):
             status = StatusMessage(interaction.edit_original_response, interaction.channel)
             knowledge = self.bot.settings.knowledge_dir
             try:
-                summary = await self.jobs.run([knowledge], title="Reindex", publish=status.show)
+                summary = await self.jobs.run([knowledge], title="Reindex", publish=status.show, force=force)
             except Exception as exc:
                 await status.show(failure_text("Reindex", exc))
                 await record_action(self.bot, interaction, "reindex", f"failed: {exc}", ok=False)
