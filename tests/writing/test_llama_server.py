@@ -13,7 +13,7 @@ import importlib.util
 import json
 import os
 import pty
-import select
+import selectors
 import socket
 import subprocess
 import sys
@@ -181,9 +181,11 @@ def test_the_terminal_shows_the_answer_streaming(llama_server, settings, tiny_de
     os.close(secondary)
     output = b""
     deadline = time.monotonic() + 300
+    # a selector, not select(): late in a long test session this process's descriptors can pass 1024
+    waiting = selectors.DefaultSelector()
+    waiting.register(primary, selectors.EVENT_READ)
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([primary], [], [], 1)
-        if ready:
+        if waiting.select(timeout=1):
             try:
                 chunk = os.read(primary, 65536)
             except OSError:
@@ -193,6 +195,7 @@ def test_the_terminal_shows_the_answer_streaming(llama_server, settings, tiny_de
             output += chunk
         elif process.poll() is not None:
             break
+    waiting.close()
     os.close(primary)
     assert process.wait(timeout=30) == 0, output.decode(errors="replace")[-2000:]
     text = output.decode(errors="replace")
