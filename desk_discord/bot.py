@@ -74,10 +74,6 @@ class DeskBot(commands.Bot):
             raise RuntimeError("the Desk is not loaded yet")
         return self._desk
 
-    @property
-    def has_desk(self) -> bool:
-        return self._desk is not None
-
     async def setup_hook(self) -> None:
         """Load the core, the features and sync commands (once, after login, before the gateway)."""
         if self._desk is None and self._desk_factory is not None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any
 
-Kind = Literal["policy", "forum", "faq", "other"]
 KINDS: tuple[str, ...] = ("policy", "forum", "faq", "other")
 
 
@@ -153,6 +152,3 @@ class Answer:
             "sources": [s.to_json() for s in self.sources],
             "latency_ms": round(self.latency_ms, 2),
         }
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)

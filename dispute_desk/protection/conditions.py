@@ -64,10 +64,6 @@ class Condition:
     def date_names(self) -> set[str]:
         return {*self.passed, *self.not_passed, *(n for pair in self.after for n in pair)}
 
-    @property
-    def uses_dates(self) -> bool:
-        return bool(self.passed or self.not_passed or self.after)
-
 
 def holds_any(conditions: tuple[Condition, ...], facts: Facts) -> bool:
     """True when there are no conditions or any one of them holds."""
