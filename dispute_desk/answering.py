@@ -388,23 +388,24 @@ def _value(figure: str) -> str:
 def conflicting_figures(
     quoted: Sequence[str], policy_passages: Sequence[str], forum: Sequence[Hit]
 ) -> tuple[Hit, list[str]] | None:
-    """The first forum passage giving a figure that the policy (the quoted sentences, or the passages they come
-    from) states differently on the same point, or marks as outdated; with those figures.
+    """The first forum passage giving a figure that the policy states differently on the same point (the quoted
+    sentences), or only ever mentions as outdated; with those figures. A figure the policy states as current
+    anywhere in the passages the answer quotes from is never flagged.
     """
     current = [f for text in quoted for f in _figures(text) if not _OUTDATED.search(f[2])]
     policy_all = [f for text in policy_passages for f in _figures(text)]
+    current_values = {(kind, _value(fig)) for kind, fig, sentence in policy_all if not _OUTDATED.search(sentence)}
+    current_values |= {(kind, _value(fig)) for kind, fig, _ in current}
     outdated = {(kind, _value(fig)) for kind, fig, sentence in policy_all if _OUTDATED.search(sentence)}
+    outdated -= current_values
     for hit in forum:
         found = []
         for kind, figure, sentence in _figures(hit.chunk.body):
-            if _OUTDATED.search(sentence):
-                continue  # the thread itself says the figure is old
+            if _OUTDATED.search(sentence) or (kind, _value(figure)) in current_values:
+                continue  # the thread itself says the figure is old, or the policy states it as current
             # the same point: same kind of figure, and at least two of the words that say what it is about
-            same_point = [c for c in current if c[0] == kind and len(_point(c[2]) & _point(sentence)) >= 2]
-            values = {_value(c[1]) for c in same_point}
-            marked_old = (kind, _value(figure)) in outdated
-            differs = (bool(same_point) or marked_old) and _value(figure) not in values
-            if differs and figure not in found:
+            same_point = any(c[0] == kind and len(_point(c[2]) & _point(sentence)) >= 2 for c in current)
+            if (same_point or (kind, _value(figure)) in outdated) and figure not in found:
                 found.append(figure)
         if found:
             return hit, found[:2]

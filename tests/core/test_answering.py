@@ -377,3 +377,20 @@ def test_a_forum_thread_with_another_deadline_gets_the_conflict_line_and_the_sam
     assert flagged.text.index("5 days") < flagged.text.index("7 days")
     agreed = ExtractiveAnswerer(bm25, conflict_note=NOTE).compose(question, hits_for(policy, same))
     assert "Note:" not in agreed.text
+
+
+def test_a_figure_the_policy_states_as_current_is_never_called_outdated(make_chunk, bm25):
+    # regression: "30 days" stood in a policy sentence that also mentions older threads, so a forum thread
+    # agreeing with the policy's 30 days was flagged as quoting an outdated figure
+    policy = make_chunk(
+        "mediation",
+        "Mediation on a rejected dispute lasts up to 30 days. The current figure is up to 30 days of mediation; "
+        "you may see 21 days in older threads.",
+        kind="policy",
+    )
+    agrees = make_chunk("agrees", "The mediation lasted about 30 days for me.", kind="forum", author_role="staff")
+    old = make_chunk("old", "Mediation lasts 21 days, then it closes.", kind="forum", author_role="staff")
+    answerer = ExtractiveAnswerer(bm25, conflict_note=NOTE)
+    assert "Note:" not in answerer.compose("how long does mediation last", hits_for(policy, agrees)).text
+    flagged = answerer.compose("how long does mediation last", hits_for(policy, old)).text
+    assert "quote 21 days" in flagged
