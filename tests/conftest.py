@@ -17,46 +17,12 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from tiny_knowledge import TINY_ARBITRATION, TINY_POLICY
+
 from dispute_desk.desk import Desk
 from dispute_desk.embedding import HashingEmbedder
 from dispute_desk.settings import PROJECT_DIR, Settings, load_settings
 from ingest.pipeline import run_ingest
-
-TINY_POLICY = """---
-title: Escrow basics
-kind: policy
-topic: escrow
-urls:
-  - https://support.example.invalid/escrow
-as_of: 2026-11-20
----
-# 1. Escrow basics
-
-## 1.1 Funding a milestone
-<!-- facts: F01, F02 -->
-The client must fund a milestone into escrow before the freelancer starts. Each milestone must be at least $5.
-Unfunded work is not protected by Fixed-Price Protection.
-
-## 1.2 The review period
-<!-- facts: F06 | url: https://support.example.invalid/review -->
-After the freelancer submits work, the client has 14 days to review it. If the client does nothing for 14 days,
-the escrow is released automatically.
-"""
-
-TINY_ARBITRATION = """---
-title: Arbitration fees
-kind: policy
-topic: arbitration
-urls: [https://support.example.invalid/arbitration]
-as_of: 2026-11-20
----
-# 2. Arbitration fees
-
-## 2.1 Who pays for arbitration
-<!-- facts: F27, F26 -->
-The arbitration fee is split between the freelancer and the client, and no current dollar figure is published.
-Older forum threads quote $291 paid by each party, which is outdated.
-"""
 
 
 @pytest.fixture

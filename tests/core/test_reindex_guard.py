@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from tiny_knowledge import ESCROW_WITHOUT_REVIEW
 
 from dispute_desk.store import ChunkStore
 from ingest.guard import guard_applies
@@ -24,21 +25,6 @@ QUESTIONS = [
      "facts": ["F27"], "answerable": True},
 ]
 
-ESCROW_WITHOUT_REVIEW = """---
-title: Escrow basics
-kind: policy
-topic: escrow
-urls:
-  - https://support.example.invalid/escrow
-as_of: 2026-11-20
----
-# 1. Escrow basics
-
-## 1.1 Funding a milestone
-<!-- facts: F01, F02 -->
-The client must fund a milestone into escrow before the freelancer starts. Each milestone must be at least $5.
-Unfunded work is not protected by Fixed-Price Protection.
-"""
 
 CHARGEBACKS = """---
 title: Chargebacks

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from discord_mocks import mock_attachment, mock_guild, mock_interaction, mock_member
+from tiny_knowledge import ESCROW_WITHOUT_REVIEW
 
 from desk_discord.bot import DeskBot
 from dispute_desk.desk import Desk
@@ -74,21 +75,6 @@ async def test_a_moderator_can_mark_an_upload_as_policy(real_bot: DeskBot, bot_s
     assert chunks and {c.kind for c in chunks} == {"policy"}
 
 
-ESCROW_WITHOUT_REVIEW = """---
-title: Escrow basics
-kind: policy
-topic: escrow
-urls:
-  - https://support.example.invalid/escrow
-as_of: 2026-11-20
----
-# 1. Escrow basics
-
-## 1.1 Funding a milestone
-<!-- facts: F01, F02 -->
-The client must fund a milestone into escrow before the freelancer starts. Each milestone must be at least $5.
-Unfunded work is not protected by Fixed-Price Protection.
-"""
 
 
 async def test_reindex_that_breaks_answers_is_not_switched_on_unless_forced(
