@@ -324,6 +324,22 @@ def _dry_run(
             pointer = store.pointer()
             if pointer is not None and pointer.source_ids != SOURCE_IDS:
                 old_manifest, summary.migrated = remapped_manifest(settings, live)
+    read, _, scopes, _ = _plan(settings, paths, summary, progress, live, old_manifest, rebuild)
+    summary.refused = mass_removal(old_manifest, scopes, read)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def _plan(
+    settings: Settings,
+    paths: Sequence[Path],
+    summary: IngestSummary,
+    progress: Progress | None,
+    live: Collection | None,
+    old_manifest: dict[str, tuple[str, str]],
+    rebuild: bool,
+) -> tuple[_Read, Plan, list[Scope], bool]:
+    """Read the paths and work out what would change (shared by dry and real runs); fills in the counts."""
     if rebuild:
         paths = _with_known_sources(settings, paths, old_manifest)
     read = _read_all(settings, paths, summary, progress)
@@ -331,9 +347,7 @@ def _dry_run(
     scopes = scopes_for(paths, settings.knowledge_dir)
     plan = plan_changes(read.chunks, {} if fresh else old_manifest, scopes, read.failed_sources)
     _count(summary, plan, old_manifest, live, fresh, read.chunks)
-    summary.refused = mass_removal(old_manifest, scopes, read)
-    summary.seconds = round(time.perf_counter() - started, 3)
-    return summary
+    return read, plan, scopes, fresh
 
 
 def _count(summary: IngestSummary, plan: Plan, old_manifest: dict[str, tuple[str, str]],
@@ -374,14 +388,7 @@ def _run_locked(
         live, summary.migrated = migrate_ids(settings, store, live, pointer.model, pointer.dimension)
     old_manifest = live.manifest() if live is not None else {}
 
-    if rebuild:
-        paths = _with_known_sources(settings, paths, old_manifest)
-    read = _read_all(settings, paths, summary, progress)
-
-    fresh = rebuild or live is None
-    scopes = scopes_for(paths, settings.knowledge_dir)
-    plan = plan_changes(read.chunks, {} if fresh else old_manifest, scopes, read.failed_sources)
-    _count(summary, plan, old_manifest, live, fresh, read.chunks)
+    read, plan, scopes, fresh = _plan(settings, paths, summary, progress, live, old_manifest, rebuild)
     summary.refused = "" if allow_mass_delete else mass_removal(old_manifest, scopes, read)
     if summary.refused:
         _finish(settings, summary, started)
