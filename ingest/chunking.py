@@ -31,6 +31,11 @@ def chunk_id(source: str, position: int) -> str:
     return hashlib.sha1(f"{source}#{position}".encode()).hexdigest()[:24]
 
 
+def phrasing_id(passage_id: str, ask: str) -> str:
+    """A member phrasing's record id: its passage's id plus the phrasing."""
+    return f"{passage_id}-q{hashlib.sha1(ask.encode()).hexdigest()[:8]}"
+
+
 def content_hash(text: str, meta: dict[str, object]) -> str:
     payload = json.dumps({"text": text, "meta": meta}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
@@ -133,10 +138,9 @@ def phrasing_records(chunks: list[Chunk]) -> list[Chunk]:
     records = []
     for chunk in chunks:
         for ask in chunk.asks:
-            digest = hashlib.sha1(ask.encode()).hexdigest()[:8]
             records.append(
                 Chunk(
-                    id=f"{chunk.id}-q{digest}",
+                    id=phrasing_id(chunk.id, ask),
                     text=ask,
                     source=chunk.source,
                     title=chunk.title,

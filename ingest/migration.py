@@ -15,7 +15,8 @@ from pathlib import Path
 
 from dispute_desk.settings import PROJECT_DIR, Settings
 from dispute_desk.store import ChunkStore, Collection
-from ingest.chunking import chunk_id
+from dispute_desk.models import Chunk
+from ingest.chunking import chunk_id, content_hash, phrasing_id
 from ingest.discovery import source_id
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,18 @@ def _new_source(settings: Settings, old: str) -> str:
     return source_id(path, settings.knowledge_dir)
 
 
+def _renamed(chunk: Chunk, source: str) -> Chunk:
+    """A record under today's source name. A member phrasing keeps pointing at its passage's new id (its id and
+    content hash name the passage, so both follow).
+    """
+    passage = chunk_id(source, chunk.position)
+    group = source if chunk.group in ("", chunk.source) else chunk.group
+    if not chunk.variant_of:
+        return replace(chunk, id=passage, source=source, group=group)
+    return replace(chunk, id=phrasing_id(passage, chunk.text), source=source, group=group, variant_of=passage,
+                   content_hash=content_hash(chunk.text, {"variant_of": passage}))
+
+
 def remapped_manifest(settings: Settings, live: Collection) -> tuple[dict[str, tuple[str, str]], int]:
     """The manifest as it will read once ids are converted (for a dry run, which converts nothing)."""
     out: dict[str, tuple[str, str]] = {}
@@ -39,7 +52,8 @@ def remapped_manifest(settings: Settings, live: Collection) -> tuple[dict[str, t
     for chunk in live.iter_chunks():
         source = _new_source(settings, chunk.source)
         moved += source != chunk.source
-        out[chunk_id(source, chunk.position)] = (source, chunk.content_hash)
+        renamed = _renamed(chunk, source)
+        out[renamed.id] = (source, renamed.content_hash)
     return out, moved
 
 
@@ -56,8 +70,7 @@ def migrate_ids(
     for chunk in chunks:
         source = _new_source(settings, chunk.source)
         moved += source != chunk.source
-        group = source if chunk.group in ("", chunk.source) else chunk.group
-        converted.append(replace(chunk, id=chunk_id(source, chunk.position), source=source, group=group))
+        converted.append(_renamed(chunk, source))
     name = store.new_collection_name()
     collection = store.create(name)
     try:

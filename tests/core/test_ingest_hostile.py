@@ -222,6 +222,53 @@ def test_an_index_with_working_directory_ids_is_converted_without_re_embedding(
     assert sources_in(settings) == {"policy/01-escrow.md": 2, "policy/02-arbitration.md": 1}
 
 
+def test_an_old_index_with_member_phrasings_is_converted_without_duplicate_ids(
+    settings, tiny_knowledge, counting_embedder, monkeypatch
+):
+    """Regression: the conversion gave each phrasing its passage's id, so the copy failed on duplicate ids
+    ("Expected IDs to be unique") and an index built before the fix could never be updated or rebuilt.
+    """
+    from dataclasses import replace
+
+    from ingest.chunking import chunk_id, phrasing_id
+
+    policy = tiny_knowledge / "policy" / "01-escrow.md"
+    policy.write_text(policy.read_text().replace(
+        "<!-- facts: F06 | url: https://support.example.invalid/review -->",
+        "<!-- facts: F06 | url: https://support.example.invalid/review -->\n"
+        "<!-- asks:\n- how long does the client have to review my work\n- client not approving milestone\n-->",
+    ))
+    run_ingest(settings, [tiny_knowledge], embedder=HashingEmbedder())
+    store = ChunkStore(settings)
+    live = store.live("hashing")
+    chunks = list(live.iter_chunks())
+    assert sum(1 for c in chunks if c.variant_of) == 2
+    vectors = live.embeddings_for([c.id for c in chunks])
+    monkeypatch.chdir(tiny_knowledge.parent)
+    old_style = []
+    for c in chunks:
+        source = f"knowledge/{c.source}"
+        passage = chunk_id(source, c.position)
+        old_id = phrasing_id(passage, c.text) if c.variant_of else passage
+        old_style.append(replace(c, id=old_id, source=source, group=source, variant_of=passage if c.variant_of else ""))
+    old = store.create("passages-old")
+    old.upsert(old_style, [vectors[c.id] for c in chunks])
+    pointer = json.loads(store.pointer_path.read_text())
+    pointer.pop("source_ids", None)
+    store.pointer_path.write_text(json.dumps(pointer | {"collection": "passages-old"}))
+
+    embedder = counting_embedder()
+    summary = run_ingest(settings, [tiny_knowledge], embedder=embedder)
+    assert summary.ok, summary.errors
+    assert summary.migrated == len(chunks)
+    assert embedder.embedded == []  # nothing re-embedded: ids, links and hashes all follow the new names
+    converted = list(ChunkStore(settings).live("hashing").iter_chunks())
+    assert {c.id for c in converted} == {c.id for c in chunks}
+    assert {c.variant_of for c in converted if c.variant_of} <= {c.id for c in converted if not c.variant_of}
+    rebuilt = run_ingest(settings, [tiny_knowledge], embedder=HashingEmbedder(), rebuild=True)
+    assert rebuilt.ok, rebuilt.errors
+
+
 # -- 5. authority of uploads and pings ---------------------------------------------------------------------------
 
 FAKE_POLICY = """---
