@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from dispute_desk.lexical import BM25Index, tokens
 from dispute_desk.models import Hit, Source
@@ -59,6 +60,12 @@ def split_sentences(text: str) -> list[str]:
             if len(sentence) >= 3:
                 out.append(sentence)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _sentences(body: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """A passage's sentences with their terms. Passages repeat across questions: split and stem each once."""
+    return tuple((text, frozenset(tokens(text))) for text in split_sentences(body))
 
 
 def source_for(hit: Hit, number: int) -> Source:
@@ -200,12 +207,12 @@ class ExtractiveAnswerer:
         out = []
         for rank in quotable:
             chunk = top[rank].chunk
-            for i, text in enumerate(split_sentences(chunk.body)):
+            for i, (text, terms) in enumerate(_sentences(chunk.body)):
                 if _CHATTER.match(text):
                     continue
                 if chunk.kind == "forum" and not _states_rule(text, vocabulary):
                     continue
-                out.append(Sentence(text, rank, i, frozenset(tokens(text)), leads=i == 0 and chunk.kind != "forum"))
+                out.append(Sentence(text, rank, i, terms, leads=i == 0 and chunk.kind != "forum"))
         return out
 
     def _leads(self, candidates: Sequence[Sentence], top: Sequence[Hit]) -> list[Sentence]:

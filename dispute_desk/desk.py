@@ -81,6 +81,7 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
         policy_boost=settings.policy_boost,
         phrasing_weight=settings.phrasing_weight,
         unvetted_penalty=settings.unvetted_penalty,
+        exact_search_max=settings.exact_search_max,
     )
 
 

@@ -105,24 +105,27 @@ class HashingEmbedder:
 
 
 class _Pending:
-    __slots__ = ("done", "error", "lead", "text", "vector")
+    __slots__ = ("done", "error", "lead", "texts", "vectors")
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.vector: list[float] | None = None
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = list(texts)
+        self.vectors: list[list[float]] | None = None
         self.error: BaseException | None = None
         self.lead = False
         self.done = threading.Event()
 
 
 class BatchingEmbedder:
-    """Encodes concurrent ``embed_query`` calls together: one model call for every question waiting.
+    """Encodes concurrent questions together: one model call for every question waiting.
 
     Front ends call the core from worker threads; under load each question would otherwise be its own model
-    call, and one call for 30 short questions costs little more than a call for one. There is no waiting
-    window: the first caller encodes at once, and whoever queued meanwhile goes in the next batch (the first of
-    them leads it). A lone question pays nothing extra.
+    call (or several: a story and each of its asks), and one call for 30 short texts costs little more than a
+    call for one. There is no waiting window: the first caller encodes at once, and whoever queued meanwhile
+    goes in the next batch (the first of them leads it). A lone question pays nothing extra. Long document
+    lists (ingest) go straight to the model.
     """
+
+    QUESTION_TEXTS = 8  # a question's texts (the whole, its asks); more is a document list
 
     def __init__(self, inner: Embedder, max_batch: int = 64) -> None:
         self.inner = inner
@@ -134,32 +137,43 @@ class BatchingEmbedder:
         self._busy = False
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        return self.inner.embed_documents(texts)
+        if not texts:
+            return []
+        if len(texts) > self.QUESTION_TEXTS:
+            return self.inner.embed_documents(texts)
+        return self._queued(texts)
 
     def embed_query(self, text: str) -> list[float]:
-        item = _Pending(text)
+        return self._queued([text])[0]
+
+    def _queued(self, texts: Sequence[str]) -> list[list[float]]:
+        item = _Pending(texts)
         with self._lock:
             self._pending.append(item)
             if not self._busy:
                 self._busy = item.lead = True
         if not item.lead:
-            item.done.wait()  # woken with a vector, or to lead the next batch
+            item.done.wait()  # woken with vectors, or to lead the next batch
         if item.lead:
             self._run_batch()
         if item.error is not None:
             raise item.error
-        assert item.vector is not None
-        return item.vector
+        assert item.vectors is not None
+        return item.vectors
 
     def _run_batch(self) -> None:
         with self._lock:
-            batch = self._pending[: self.max_batch]
-            del self._pending[: len(batch)]
+            batch, size = [], 0
+            while self._pending and (not batch or size + len(self._pending[0].texts) <= self.max_batch):
+                batch.append(self._pending.pop(0))
+                size += len(batch[-1].texts)
         try:
-            texts = [p.text for p in batch]
+            texts = [text for pending in batch for text in pending.texts]
             vectors = [self.inner.embed_query(texts[0])] if len(texts) == 1 else self.inner.embed_documents(texts)
-            for pending, vector in zip(batch, vectors, strict=True):
-                pending.vector = vector
+            start = 0
+            for pending in batch:
+                pending.vectors = vectors[start : start + len(pending.texts)]
+                start += len(pending.texts)
         except BaseException as exc:
             for pending in batch:
                 pending.error = exc
@@ -187,7 +201,7 @@ def build_embedder(settings: Settings) -> Embedder:
         from dispute_desk.onnx_embedder import OnnxEmbedder
 
         return BatchingEmbedder(OnnxEmbedder(
-            settings.embedding_model, cache_dir=settings.data_dir / "models", device=settings.embedding_device,
+            settings.embedding_model, cache_dir=settings.models_dir, device=settings.embedding_device,
             batch_size=settings.embedding_batch_size,
         ))
     return BatchingEmbedder(SentenceTransformerEmbedder(

@@ -133,6 +133,9 @@ class OnnxEmbedder:
     """Mean-pooled, normalised sentence embeddings from an ONNX export of a sentence-transformers model."""
 
     def __init__(self, model: str, *, cache_dir: Path, device: str = "cpu", batch_size: int = 64) -> None:
+        # Questions are a few short texts: the tokenizer's thread pool costs more than it saves, and spins
+        # against the encoder's threads on a small machine.
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         import numpy as np
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -195,9 +198,13 @@ class OnnxEmbedder:
         return vectors.tolist()
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        out: list[list[float]] = []
-        for start in range(0, len(texts), self.batch_size):
-            out.extend(self._encode(texts[start : start + self.batch_size]))
+        """Batches of similar length (a batch is padded to its longest text), returned in the given order."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out: list[list[float]] = [[] for _ in texts]
+        for start in range(0, len(order), self.batch_size):
+            part = order[start : start + self.batch_size]
+            for i, vector in zip(part, self._encode([texts[i] for i in part]), strict=True):
+                out[i] = vector
         return out
 
     def embed_query(self, text: str) -> list[float]:

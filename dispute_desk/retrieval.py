@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+
 from dispute_desk.embedding import Embedder
 from dispute_desk.lexical import BM25Index
 from dispute_desk.models import Chunk, Hit
@@ -30,6 +32,7 @@ class RetrievalConfig:
     policy_boost: float = 0.0
     phrasing_weight: float = 1.0
     unvetted_penalty: float = 0.15
+    exact_search_max: int = 20_000
 
 
 Vector = Sequence[float]
@@ -135,6 +138,7 @@ class _ChromaBacked:
         self.collection = collection
         self.embedder = embedder
         self.config = config
+        self.exact = ExactIndex.load(collection) if 0 < corpus.records <= config.exact_search_max else None
 
     def embed(self, queries: Sequence[str]) -> list[list[float]]:
         """Query vectors, in one model call."""
@@ -142,19 +146,54 @@ class _ChromaBacked:
             return [self.embedder.embed_query(queries[0])]
         return self.embedder.embed_documents(list(queries))
 
-    def _dense(self, vector: Sequence[float], n: int) -> _Dense:
-        """The n nearest passages and the n nearest phrased passages (a phrasing counts for its passage)."""
+    def _dense(self, vectors: Sequence[Vector], n: int) -> list[_Dense]:
+        """For each vector, the n nearest passages and the n nearest phrased passages (a phrasing counts for its
+        passage); one store call (or one matrix product) for all of them.
+        """
         share = len(self.corpus.phrasing_of) / max(1, len(self.corpus.chunks))
-        found = self.collection.query(vector, int(n * (1 + share)) + 1)
-        passages: dict[str, float] = {}
-        phrasings: dict[str, float] = {}
-        for cid, sim in found:
-            parent = self.corpus.phrasing_of.get(cid)
-            if parent is not None:
-                phrasings.setdefault(parent, sim)  # results come best first: keep the first
-            elif cid in self.corpus.by_id:
-                passages.setdefault(cid, sim)
-        return _Dense(dict(list(passages.items())[:n]), dict(list(phrasings.items())[:n]))
+        wanted = int(n * (1 + share)) + 1
+        nearest = self.exact.query_many(vectors, wanted) if self.exact else self.collection.query_many(vectors, wanted)
+        out = []
+        for found in nearest:
+            passages: dict[str, float] = {}
+            phrasings: dict[str, float] = {}
+            for cid, sim in found:
+                parent = self.corpus.phrasing_of.get(cid)
+                if parent is not None:
+                    phrasings.setdefault(parent, sim)  # results come best first: keep the first
+                elif cid in self.corpus.by_id:
+                    passages.setdefault(cid, sim)
+            out.append(_Dense(dict(list(passages.items())[:n]), dict(list(phrasings.items())[:n])))
+        return out
+
+
+class ExactIndex:
+    """Every vector of a small collection in one matrix: exact cosine neighbours by a matrix product.
+
+    Chroma stays the store of record (ingest writes there, and large indexes are searched there); this copy is
+    read when a desk loads an index, like the BM25 index, and replaced with it.
+    """
+
+    def __init__(self, ids: Sequence[str], vectors: Sequence[Vector]) -> None:
+        self.ids = list(ids)
+        self.matrix = np.asarray(vectors, dtype=np.float32).reshape(len(self.ids), -1)
+
+    @classmethod
+    def load(cls, collection: Collection) -> ExactIndex:
+        return cls(*collection.all_vectors())
+
+    def query_many(self, vectors: Sequence[Vector], n: int) -> list[list[tuple[str, float]]]:
+        """For each vector, the ``n`` most similar ids with their cosine similarity (vectors are normalised)."""
+        if not self.ids or not len(vectors):
+            return [[] for _ in vectors]
+        sims = self.matrix @ np.asarray(vectors, dtype=np.float32).T
+        n = min(n, len(self.ids))
+        out = []
+        for column in sims.T:
+            top = np.argpartition(-column, n - 1)[:n] if n < len(self.ids) else np.arange(len(self.ids))
+            top = top[np.argsort(-column[top], kind="stable")]
+            out.append([(self.ids[i], float(column[i])) for i in top])
+        return out
 
 
 class DenseRetriever(_ChromaBacked):
@@ -165,8 +204,7 @@ class DenseRetriever(_ChromaBacked):
     ) -> list[Hit]:
         k = k or self.config.top_k
         best: dict[str, float] = {}
-        for vector in vectors or self.embed([query, *also]):
-            dense = self._dense(vector, k)
+        for dense in self._dense(vectors or self.embed([query, *also]), k):
             for cid, sim in [*dense.passages.items(), *dense.phrasings.items()]:
                 best[cid] = max(sim, best.get(cid, -1.0))
         ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)[:k]
@@ -198,15 +236,14 @@ class HybridRetriever(_ChromaBacked):
         """The hits for all queries fused, and the hits of each ask in ``also`` on its own (one search each)."""
         k = k or self.config.top_k
         queries = [query, *also]
-        signals = [self._signals(text, vector) for text, vector in zip(queries, vectors or self.embed(queries),
-                                                                            strict=True)]
-        return self._fuse(signals, k), [self._fuse([one], k) for one in signals[1:]]
-
-    def _signals(self, text: str, vector: Vector) -> _Signals:
         n = self.config.candidates
-        dense = self._dense(vector, n)
-        lexical = {self.corpus.chunks[i].id: score for i, score in self.corpus.bm25.top(text, n)}
-        return _Signals(dense.passages, dense.phrasings, lexical)
+        dense = self._dense(vectors or self.embed(queries), n)
+        signals = [
+            _Signals(one.passages, one.phrasings,
+                     {self.corpus.chunks[i].id: score for i, score in self.corpus.bm25.top(text, n)})
+            for text, one in zip(queries, dense, strict=True)
+        ]
+        return self._fuse(signals, k), [self._fuse([one], k) for one in signals[1:]]
 
     def _fuse(self, signals: Sequence[_Signals], k: int) -> list[Hit]:
         weights = (self.config.dense_weight, self.config.phrasing_weight, self.config.lexical_weight)

@@ -375,6 +375,18 @@ class Collection:
                     out[chunk_id] = [float(v) for v in vector]
         return out
 
+    def all_vectors(self) -> tuple[list[str], list[Sequence[float]]]:
+        """Every record's id and vector, in pages (for exact search in memory over a small index)."""
+        ids: list[str] = []
+        vectors: list[Sequence[float]] = []
+        total = self.count()
+        for offset in range(0, total, 2000):
+            with reachable(self.where):
+                got = self.raw.get(include=["embeddings"], limit=2000, offset=offset)
+            ids.extend(got["ids"])
+            vectors.extend(got["embeddings"])
+        return ids, vectors
+
     def metadata_for(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Stored metadata by id (source, kind, section...), without documents or vectors."""
         out: dict[str, dict[str, Any]] = {}
@@ -409,15 +421,22 @@ class Collection:
 
     def query(self, embedding: Sequence[float], n: int) -> list[tuple[str, float]]:
         """Nearest chunk ids with cosine similarity, best first."""
-        if n <= 0:
-            return []
+        return self.query_many([embedding], n)[0]
+
+    def query_many(self, embeddings: Sequence[Sequence[float]], n: int) -> list[list[tuple[str, float]]]:
+        """``query`` for several vectors in one store call (a story and its asks: one round trip, not three)."""
+        if n <= 0 or not embeddings:
+            return [[] for _ in embeddings]
         if not self._nonempty:  # Chroma returns fewer than n when it holds fewer: count only until non-empty
             if self.count() == 0:
-                return []
+                return [[] for _ in embeddings]
             self._nonempty = True
         with reachable(self.where):
-            got = self.raw.query(query_embeddings=[list(embedding)], n_results=n, include=["distances"])
-        return [(cid, 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0], strict=True)]
+            got = self.raw.query(query_embeddings=[list(e) for e in embeddings], n_results=n, include=["distances"])
+        return [
+            [(cid, 1.0 - float(dist)) for cid, dist in zip(ids, distances, strict=True)]
+            for ids, distances in zip(got["ids"], got["distances"], strict=True)
+        ]
 
 
 def read_json(path: Path) -> dict[str, Any] | None:

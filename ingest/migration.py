@@ -13,9 +13,9 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
+from dispute_desk.models import Chunk
 from dispute_desk.settings import PROJECT_DIR, Settings
 from dispute_desk.store import ChunkStore, Collection
-from dispute_desk.models import Chunk
 from ingest.chunking import chunk_id, content_hash, phrasing_id
 from ingest.discovery import source_id
 

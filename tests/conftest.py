@@ -8,6 +8,7 @@ per test session in a temporary data dir.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# The default (onnx) backend exports the model once per cache dir; every test's fresh data dir, and the CLI
+# subprocesses the tests start, share one export instead of each paying for its own.
+os.environ.setdefault("DESK_MODEL_CACHE_DIR", os.path.join(tempfile.gettempdir(), "dispute-desk-test-models"))
 
 from tiny_knowledge import TINY_ARBITRATION, TINY_POLICY
 

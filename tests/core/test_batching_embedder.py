@@ -65,3 +65,22 @@ def test_a_model_failure_reaches_every_waiting_caller_and_the_next_batch_still_r
                 future.result(timeout=5)
     model.fail = False
     assert batching.embed_query("escrow") == HashingEmbedder().embed_query("escrow")
+
+
+def test_stories_with_several_asks_are_batched_with_other_questions_and_keep_their_order() -> None:
+    """A story and its asks are one question: they join the shared batch and come back in their order."""
+    model = SlowModel()
+    batching = BatchingEmbedder(model)
+    questions = [[f"story {n} about a refund", f"ask {n} a", f"ask {n} b"] for n in range(20)]
+    with ThreadPoolExecutor(20) as pool:
+        vectors = list(pool.map(batching.embed_documents, questions))
+    plain = HashingEmbedder()
+    assert vectors == [plain.embed_documents(q) for q in questions]
+    assert sum(model.calls) == 60 and len(model.calls) <= 5, model.calls
+
+
+def test_a_long_document_list_goes_straight_to_the_model() -> None:
+    model = SlowModel()
+    texts = [f"chunk {n}" for n in range(100)]
+    assert BatchingEmbedder(model).embed_documents(texts) == HashingEmbedder().embed_documents(texts)
+    assert model.calls == [100]

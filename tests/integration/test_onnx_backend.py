@@ -38,10 +38,18 @@ def test_onnx_vectors_match_torch_and_rank_the_same(onnx_settings: Settings) -> 
         assert int(np.argmax(b @ np.array(torch.embed_query(question)))) == number
 
 
-def test_the_export_is_cached_in_the_data_dir_and_reused(onnx_settings: Settings) -> None:
+def test_onnx_is_the_default_backend_and_exports_into_the_data_dir_unless_told_otherwise(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path / "data", model_cache_dir=None)
+    assert settings.embedding_backend == "onnx"
+    assert settings.models_dir == tmp_path / "data" / "models"
+    shared = load_settings(data_dir=tmp_path / "data", model_cache_dir=tmp_path / "cache")
+    assert shared.models_dir == tmp_path / "cache"
+
+
+def test_the_export_is_cached_and_reused(onnx_settings: Settings) -> None:
     first = build_embedder(onnx_settings)
     exported = first.inner.path
-    assert exported.is_file() and onnx_settings.data_dir in exported.parents
+    assert exported.is_file() and onnx_settings.models_dir in exported.parents
     stamp = exported.stat().st_mtime_ns
     second = build_embedder(onnx_settings)
     assert second.inner.path == exported and exported.stat().st_mtime_ns == stamp
