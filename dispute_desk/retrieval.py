@@ -8,7 +8,7 @@ large forum export a few tens of thousands), so a search is one Chroma query plu
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -104,7 +104,7 @@ def reciprocal_rank_fusion(
     return dict(fused)
 
 
-def diversify(ranked: Sequence[Hit], k: int, max_per_group: int) -> list[Hit]:
+def diversify(ranked: Iterable[Hit], k: int, max_per_group: int) -> list[Hit]:
     """The best k hits with at most ``max_per_group`` from one thread or section file.
 
     If too few groups exist to fill k, the cap is relaxed rather than returning fewer hits.
@@ -249,17 +249,15 @@ class HybridRetriever(_ChromaBacked):
         weights = (self.config.dense_weight, self.config.phrasing_weight, self.config.lexical_weight)
         rankings = [list(ranking) for one in signals for ranking in (one.passages, one.phrasings, one.lexical)]
         fused = reciprocal_rank_fusion(rankings, weights * len(signals), self.config.rrf_k)
-        best: list[dict[str, float]] = [{}, {}, {}]
-        for one in signals:
-            for target, found in zip(best, (one.passages, one.phrasings, one.lexical), strict=True):
-                for cid, value in found.items():
-                    target[cid] = max(value, target.get(cid, float("-inf")))
-        passage_sim, phrasing_sim, lexical_score = best
-        hits = []
-        for cid, score in fused.items():
-            chunk = self.corpus.by_id[cid]
-            score *= authority_factor(chunk, self.config)
-            hits.append(Hit(chunk, score, dense=passage_sim.get(cid), lexical=lexical_score.get(cid),
-                            phrasing=phrasing_sim.get(cid)))
-        hits.sort(key=lambda h: h.score, reverse=True)
+        by_id = self.corpus.by_id
+        scored = [(score * authority_factor(by_id[cid], self.config), cid) for cid, score in fused.items()]
+        scored.sort(key=lambda item: item[0], reverse=True)
+
+        def best(cid: str, kind: str) -> float | None:
+            values = [found[cid] for one in signals if cid in (found := getattr(one, kind))]
+            return max(values) if values else None
+
+        # Hits are made only as far down the ranking as diversify reads (it stops once it has k).
+        hits = (Hit(by_id[cid], score, dense=best(cid, "passages"), lexical=best(cid, "lexical"),
+                    phrasing=best(cid, "phrasings")) for score, cid in scored)
         return diversify(hits, k, self.config.max_per_group)
