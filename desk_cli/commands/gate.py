@@ -14,7 +14,8 @@ from dispute_desk.evaluation import EvalSetError, load_question_files
 from dispute_desk.settings import PROJECT_DIR, Settings
 
 EVAL_DIR = PROJECT_DIR / "tests" / "eval"
-DEFAULT_TRAINING = (EVAL_DIR / "dev.jsonl", EVAL_DIR / "questions.jsonl", EVAL_DIR / "train-extra.jsonl")
+DEFAULT_TRAINING = (EVAL_DIR / "dev.jsonl", EVAL_DIR / "questions.jsonl", EVAL_DIR / "train-extra.jsonl",
+                    EVAL_DIR / "train-extra-2.jsonl")
 HELD_OUT = "test.jsonl"
 
 
@@ -23,8 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     actions = parser.add_subparsers(dest="action", required=True)
     train = actions.add_parser("train", help="fit the gate on labelled questions and save it")
     train.add_argument("files", type=Path, nargs="*", default=list(DEFAULT_TRAINING),
-                       help="labelled question files (default: tests/eval/dev.jsonl, questions.jsonl and "
-                            "train-extra.jsonl)")
+                       help="labelled question files (default: tests/eval/dev.jsonl, questions.jsonl, "
+                            "train-extra.jsonl and train-extra-2.jsonl)")
     train.add_argument("--out", type=Path, default=None,
                        help="where to save (default: prompts/answerability-gate.json)")
     train.add_argument("--min-precision", type=float, default=0.98,

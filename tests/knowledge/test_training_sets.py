@@ -1,0 +1,84 @@
+"""The question files `bot.py gate train` learns from by default: they load, never include the held-out split,
+and every label is one the gate can use (known fact ids, known topics and decline kinds, no id used twice).
+
+These tests read the training files only; ``tests/eval/test.jsonl`` is never opened here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from desk_cli.commands.gate import DEFAULT_TRAINING, EVAL_DIR, HELD_OUT
+from dispute_desk.evaluation import load_question_files, load_questions
+
+ALL_FACTS = {f"F{n:02d}" for n in range(1, 81)}
+TOPICS = {
+    "escrow-and-milestones", "fixed-price-disputes", "mediation", "arbitration", "hourly-protection",
+    "hourly-disputes", "refunds", "chargebacks", "circumvention-and-prohibited-work", "dormant-contracts",
+    "job-success-score", "direct-contracts", "ownership-of-work", "platform-terms",
+}
+DECLINE_KINDS = {
+    "financial-advice", "tax", "legal-strategy", "evade-suspension", "other-platform", "personal-data",
+    "homework", "off-topic", "uncovered-upwork", "harmful",
+}
+SECOND_EXTRA = EVAL_DIR / "train-extra-2.jsonl"
+
+
+def _raw(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_default_training_files_exist_and_exclude_the_held_out_split() -> None:
+    assert SECOND_EXTRA in DEFAULT_TRAINING
+    assert all(path.is_file() for path in DEFAULT_TRAINING)
+    assert not any(path.name == HELD_OUT for path in DEFAULT_TRAINING)
+
+
+def test_training_ids_and_groups_are_unique_across_files() -> None:
+    items = load_question_files(list(DEFAULT_TRAINING))
+    repeated = [i for i, n in Counter(item.id for item in items).items() if n > 1]
+    assert repeated == []
+    owner: dict[str, str] = {}
+    for path in DEFAULT_TRAINING:
+        for item in load_questions(path):
+            if item.group:
+                assert owner.setdefault(item.group, path.name) == path.name, f"group {item.group} spans files"
+
+
+@pytest.mark.parametrize("path", DEFAULT_TRAINING, ids=lambda p: p.name)
+def test_every_training_label_is_usable(path: Path) -> None:
+    for item in load_questions(path):
+        if item.answerable:
+            assert item.facts, f"{item.id}: answerable but cites no fact"
+            assert set(item.facts) <= ALL_FACTS, f"{item.id}: unknown fact {set(item.facts) - ALL_FACTS}"
+            assert item.topic in TOPICS, f"{item.id}: unknown topic {item.topic!r}"
+        else:
+            assert item.facts == (), f"{item.id}: a decline cites facts"
+            assert item.category in DECLINE_KINDS | {""}, f"{item.id}: unknown decline kind {item.category!r}"
+
+
+def test_second_extra_set_has_the_promised_shape() -> None:
+    rows = _raw(SECOND_EXTRA)
+    assert all(set(row) == {"id", "question", "facts", "answerable", "topic", "category", "group"} for row in rows)
+    assert all(row["id"].startswith("Y") for row in rows)
+    answerable = [row for row in rows if row["answerable"]]
+    declines = [row for row in rows if not row["answerable"]]
+    assert len(answerable) >= 160 and len(declines) >= 80
+    assert ALL_FACTS <= {fact for row in answerable for fact in row["facts"]}, "some fact has no question"
+    assert {row["category"] for row in declines} == DECLINE_KINDS
+    assert len({row["group"] for row in answerable}) >= 60
+
+
+def test_second_extra_set_repeats_no_existing_question() -> None:
+    def norm(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    earlier = {norm(item.question) for path in DEFAULT_TRAINING if path != SECOND_EXTRA
+               for item in load_questions(path)}
+    new = [norm(row["question"]) for row in _raw(SECOND_EXTRA)]
+    assert len(set(new)) == len(new)
+    assert not set(new) & earlier
