@@ -78,6 +78,7 @@ bench: $(RUNTIME_STAMP)  ## query latency and ingest throughput
 
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -9,6 +9,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from pydantic import ValidationError
 from rich.console import Console
@@ -32,7 +33,7 @@ QUIET_LOGGERS = ("bm25s", "chromadb", "sentence_transformers", "transformers", "
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits with 2; our usage code is 1
+    def error(self, message: str) -> NoReturn:  # argparse exits with 2; our usage code is 1
         self.print_usage(sys.stderr)
         self.exit(exit_codes.USAGE, f"{self.prog}: error: {message}\n")
 

@@ -13,7 +13,7 @@ class JsonFormatter(logging.Formatter):
     """``{"time", "level", "logger", "message"}`` plus ``exception`` and any ``extra=`` fields."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,

@@ -116,7 +116,8 @@ class DeskBot(commands.Bot):
             return
         while not self.is_closed():
             for shard, seconds in self.gateway_latencies():
-                self.metrics.set_gateway_latency(shard, seconds)  # type: ignore[union-attr]
+                if self.metrics is not None:  # this task runs only with metrics on
+                    self.metrics.set_gateway_latency(shard, seconds)
             await asyncio.sleep(every)
 
     async def on_message(self, message: discord.Message, /) -> None:

@@ -36,6 +36,7 @@ def moderator_only() -> Callable[[T], T]:
     """``app_commands`` check: refuse (``NotModerator``) unless ``is_moderator``."""
 
     async def predicate(interaction: discord.Interaction) -> bool:
+        # discord.py types Interaction.client as the base Client; ours is the DeskBot, which carries the settings.
         settings: Settings = interaction.client.settings  # type: ignore[attr-defined]
         if not is_moderator(interaction.user, settings):
             raise NotModerator("moderators only")

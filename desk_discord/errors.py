@@ -12,6 +12,7 @@ from discord import app_commands
 
 from desk_discord.checks import NotModerator
 from desk_discord.wording import say
+from dispute_desk.texts import Texts
 
 log = logging.getLogger(__name__)
 
@@ -36,17 +37,17 @@ async def reply_privately(interaction: discord.Interaction, text: str) -> None:
         log.warning("could not tell the user about an error (interaction expired?)", exc_info=True)
 
 
-def describe(error: BaseException, texts: object) -> tuple[str, bool]:
+def describe(error: BaseException, texts: Texts | _NoTexts) -> tuple[str, bool]:
     """Return what the user is told, and whether it is a bug worth a traceback."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, NotModerator):
-        return say(texts, "not_moderator"), False  # type: ignore[arg-type]
+        return say(texts, "not_moderator"), False
     if isinstance(error, app_commands.NoPrivateMessage):
-        return say(texts, "guild_only"), False  # type: ignore[arg-type]
+        return say(texts, "guild_only"), False
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use this command here.", False
-    return say(texts, "error"), True  # type: ignore[arg-type]
+    return say(texts, "error"), True
 
 
 async def handle_error(interaction: discord.Interaction, error: BaseException) -> None:

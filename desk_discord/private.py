@@ -7,6 +7,7 @@ found, never the details, so the bot's own public messages cannot repeat them.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 
@@ -20,10 +21,10 @@ log = logging.getLogger(__name__)
 
 
 async def answer_by_dm(
-    member: discord.abc.User, *, embed: discord.Embed, view: discord.ui.View | None = None
+    member: discord.User | discord.Member, *, embed: discord.Embed, view: discord.ui.View | None = None
 ) -> bool:
     """Send the answer to ``member`` by DM; False when Discord refuses (DMs closed, no shared server)."""
-    extra = {"view": view} if view is not None else {}
+    extra: dict[str, Any] = {"view": view} if view is not None else {}
     try:
         await member.send(embed=embed, allowed_mentions=NO_MENTIONS, **extra)
     except discord.HTTPException as exc:

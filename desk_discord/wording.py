@@ -5,6 +5,7 @@ A prompts file with the same name (``prompts/<name>.txt``) overrides the default
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 DEFAULTS: dict[str, str] = {
@@ -39,7 +40,8 @@ DEFAULTS: dict[str, str] = {
 
 
 class _HasTexts(Protocol):
-    extra: dict[str, str]
+    @property
+    def extra(self) -> Mapping[str, str]: ...
 
 
 def say(texts: _HasTexts, name: str, **values: object) -> str:

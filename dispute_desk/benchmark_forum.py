@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _answer_probe(data_dir: str, model: str, questions: Sequence[str], conn: Any) -> None:
+def _answer_probe(data_dir: str, model: str, questions: Sequence[str], conn: Connection) -> None:
     """In a fresh process: load the model, then the index (timed), answer, and report memory."""
     from dispute_desk.desk import Desk
     from dispute_desk.embedding import build_embedder

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from dispute_desk.answering import ExtractiveAnswerer, evidence_strength, source_for
 from dispute_desk.embedding import Embedder, build_embedder
-from dispute_desk.freshness import StaleSection, as_of_index, stale_sections, with_as_of
+from dispute_desk.freshness import SourceKey, StaleSection, as_of_index, stale_sections, with_as_of
 from dispute_desk.gate import AnswerabilityGate, GateError, Signals, Verdict, measure
 from dispute_desk.lexical import tokens
 from dispute_desk.models import Answer, Hit
@@ -124,7 +124,7 @@ class Desk:
         self.texts = texts
         self.metrics: Metrics | None = None  # set by a front end that serves Prometheus metrics
         self._lock = threading.Lock()
-        self._as_of: tuple[object, dict[Any, str]] = (None, {})  # (corpus, its as_of index), for dating sources
+        self._as_of: tuple[object, dict[SourceKey, str]] = (None, {})  # (corpus, its as_of index), for dating sources
         self.gate = self._load_gate()
         self._snapshot = self._load()
 

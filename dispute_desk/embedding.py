@@ -62,7 +62,8 @@ class SentenceTransformerEmbedder:
                 "DESK_EMBEDDING_MODEL to a local path or a model you have in the Hugging Face cache"
             ) from exc
         self.name = model
-        self.dimension = int(self._model.get_embedding_dimension())
+        declared = self._model.get_embedding_dimension()  # None when no module declares it: measure one vector
+        self.dimension = int(declared) if declared is not None else len(self._model.encode(["dimension"])[0])
         self.batch_size = batch_size
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
@@ -71,11 +72,13 @@ class SentenceTransformerEmbedder:
         vectors = self._model.encode(
             list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
         )
-        return vectors.tolist()
+        rows: list[list[float]] = vectors.tolist()
+        return rows
 
     def embed_query(self, text: str) -> list[float]:
         vector = self._model.encode([text], normalize_embeddings=True, show_progress_bar=False)[0]
-        return vector.tolist()
+        row: list[float] = vector.tolist()
+        return row
 
 
 _TOKEN = re.compile(r"[a-z0-9$]+")
@@ -163,7 +166,8 @@ class BatchingEmbedder:
 
     def _run_batch(self) -> None:
         with self._lock:
-            batch, size = [], 0
+            batch: list[_Pending] = []
+            size = 0
             while self._pending and (not batch or size + len(self._pending[0].texts) <= self.max_batch):
                 batch.append(self._pending.pop(0))
                 size += len(batch[-1].texts)

@@ -150,7 +150,8 @@ def run_eval(desk: Desk, items: Sequence[EvalItem], k: int = 5, *, write: bool |
     """
     results = []
     for item in items:
-        answer, retrieved = desk.ask_traced(item.question, **({} if write is None else {"write": write}))
+        options: dict[str, Any] = {} if write is None else {"write": write}
+        answer, retrieved = desk.ask_traced(item.question, **options)
         retrieved = retrieved[:k] if retrieved else desk.search(item.question, k=k)
         facts = tuple(dict.fromkeys(f for hit in retrieved for f in hit.chunk.facts))
         cited = tuple(dict.fromkeys(f for source in answer.sources for f in source.facts)) if answer.answered else ()

@@ -148,7 +148,8 @@ class AnswerabilityGate:
         x = signals.vector(with_embedding=bool(self.embedding_dims))
         if len(x) != len(self.coef):
             raise GateError(f"the gate expects {len(self.coef)} signals, got {len(x)}; retrain it")
-        return (x - self.mean) / self.scale * self.coef
+        pushes: np.ndarray = (x - self.mean) / self.scale * self.coef
+        return pushes
 
     def probability(self, signals: Signals) -> float:
         return float(1.0 / (1.0 + math.exp(-(float(self._pushes(signals).sum()) + self.intercept))))

@@ -51,7 +51,7 @@ def run_checks(settings: Settings, *, token: bool = True, model: bool = True) ->
             return False, "store not reachable"
         collection = chunk_store.live(settings.embedding_model)
         chunks = collection.count()
-        state["dimension"] = chunk_store.pointer().dimension  # type: ignore[union-attr]
+        state["dimension"] = pointer.dimension if (pointer := chunk_store.pointer()) is not None else None
         if not chunks:
             return False, f"{collection.name} is empty; run `python bot.py ingest`"
         return True, f"{chunks} chunks in {collection.name}"

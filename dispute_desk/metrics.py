@@ -7,9 +7,11 @@ answer latency, reindex runs and duration, and the Discord gateway latency per s
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from wsgiref.simple_server import WSGIServer
+
     from dispute_desk.models import Answer
     from dispute_desk.settings import Settings
 
@@ -39,7 +41,7 @@ class Metrics:
                                      ["shard"], registry=self.registry)
         self._asked = 0
         self._answered = 0
-        self._server: Any = None
+        self._server: WSGIServer | None = None
 
     def observe_answer(self, answer: Answer) -> None:
         self.questions.inc()

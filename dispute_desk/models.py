@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +63,7 @@ class Chunk:
         return meta
 
     @classmethod
-    def from_store(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
+    def from_store(cls, chunk_id: str, text: str, meta: Mapping[str, Any]) -> Chunk:
         facts = tuple(f for f in str(meta.get("facts", "")).split(",") if f)
         return cls(
             id=chunk_id,

@@ -44,7 +44,7 @@ def _pooling(folder: Path) -> dict[str, Any]:
     modules = json.loads((folder / "modules.json").read_text()) if (folder / "modules.json").is_file() else []
     for module in modules:
         if module.get("type", "").endswith("Pooling"):
-            config = json.loads((folder / module["path"] / "config.json").read_text())
+            config: dict[str, Any] = json.loads((folder / module["path"] / "config.json").read_text())
             if not config.get("pooling_mode_mean_tokens"):
                 raise ModelUnavailable("the onnx backend supports mean-pooling models only; use the torch backend")
             return config
@@ -96,8 +96,9 @@ def _export(folder: Path, target: Path, *, quantize: bool) -> None:
 
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                     token_type_ids: torch.Tensor) -> torch.Tensor:
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state
+            hidden: torch.Tensor = self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                                              token_type_ids=token_type_ids).last_hidden_state
+            return hidden
 
     encoder = _Encoder(AutoModel.from_pretrained(str(folder)).eval())
     sample = torch.ones(2, 16, dtype=torch.long)
@@ -195,7 +196,8 @@ class OnnxEmbedder:
         weights = mask[..., None].astype(np.float32)
         vectors = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
-        return vectors.tolist()
+        rows: list[list[float]] = vectors.tolist()
+        return rows
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         """Batches of similar length (a batch is padded to its longest text), returned in the given order."""

@@ -45,6 +45,8 @@ class Retriever(Protocol):
         self, query: str, k: int | None = None, *, also: Sequence[str] = (), vectors: Sequence[Vector] | None = None
     ) -> list[Hit]: ...
 
+    def embed(self, queries: Sequence[str]) -> list[list[float]]: ...
+
 
 class Corpus:
     """All passages of the live collection, by id and by position, with their BM25 index.

@@ -21,18 +21,26 @@ import logging
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from dispute_desk.models import Chunk
 from dispute_desk.settings import Settings
 
+if TYPE_CHECKING:  # chromadb is imported only when a store is opened
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection as ChromaCollection
+    from chromadb.api.types import PyEmbeddings
+
+    from dispute_desk.store_server import ServerLease
+
 log = logging.getLogger(__name__)
 
 _BATCH = 500
+_T = TypeVar("_T")
 
 
 class IndexMissing(Exception):
@@ -102,7 +110,7 @@ def server_address(settings: Settings) -> str:
     return f"the Chroma server at {scheme}://{settings.chroma_host}:{settings.chroma_port}"
 
 
-def make_client(settings: Settings) -> Any:
+def make_client(settings: Settings) -> ClientAPI:
     """The Chroma client for the configured store mode: embedded on disk, or a server (``DESK_CHROMA_HOST``)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -172,7 +180,9 @@ class LocalPointer:
 class ChunkStore:
     """Chunks in Chroma collections, plus the pointer to the live one."""
 
-    def __init__(self, settings: Settings, client: Any | None = None, *, lease: Any | None = None) -> None:
+    def __init__(
+        self, settings: Settings, client: ClientAPI | None = None, *, lease: ServerLease | None = None
+    ) -> None:
         self.settings = settings
         self.server = bool(settings.chroma_host)
         self.client = client if client is not None else make_client(settings)
@@ -222,7 +232,7 @@ class ChunkStore:
         return removed
 
     @contextlib.contextmanager
-    def writer_lease(self) -> Iterator[Any]:
+    def writer_lease(self) -> Iterator[ServerLease | None]:
         """Server mode: the lease in the server for the duration of a write (``WriterBusy`` if taken).
 
         Embedded mode yields None: the file lock in the data dir already covers every writer there.
@@ -312,7 +322,7 @@ class ChunkStore:
             self.client.heartbeat()
 
 
-def _lost(lease: Any) -> bool:
+def _lost(lease: ServerLease) -> bool:
     try:
         lease.check()
     except LeaseLost:
@@ -325,7 +335,7 @@ def _lost(lease: Any) -> bool:
 class Collection:
     """One Chroma collection of chunks."""
 
-    def __init__(self, raw: Any, where: str = "the embedded store") -> None:
+    def __init__(self, raw: ChromaCollection, where: str = "the embedded store") -> None:
         self.raw = raw
         self.name: str = raw.name
         self.where = where
@@ -346,7 +356,7 @@ class Collection:
                 ids=[c.id for c in part],
                 documents=[c.text for c in part],
                 metadatas=[c.metadata() for c in part],
-                embeddings=[list(e) for e in embeddings[start : start + _BATCH]],
+                embeddings=_vectors(embeddings[start : start + _BATCH]),
             )
 
     def delete(self, ids: Sequence[str]) -> None:
@@ -361,7 +371,7 @@ class Collection:
         with reachable(self.where):
             for offset in range(0, total, 5000):
                 got = self.raw.get(include=["metadatas"], limit=5000, offset=offset)
-                for chunk_id, meta in zip(got["ids"], got["metadatas"], strict=True):
+                for chunk_id, meta in zip(got["ids"], _asked(got["metadatas"]), strict=True):
                     out[chunk_id] = (str(meta.get("source", "")), str(meta.get("content_hash", "")))
         return out
 
@@ -371,7 +381,8 @@ class Collection:
         with reachable(self.where):
             for start in range(0, len(ids), _BATCH):
                 got = self.raw.get(ids=list(ids[start : start + _BATCH]), include=["embeddings"])
-                for chunk_id, vector in zip(got["ids"], got["embeddings"], strict=True):
+                vectors: Iterable[Iterable[float]] = _asked(got["embeddings"])  # numpy rows or lists
+                for chunk_id, vector in zip(got["ids"], vectors, strict=True):
                     out[chunk_id] = [float(v) for v in vector]
         return out
 
@@ -384,7 +395,7 @@ class Collection:
             with reachable(self.where):
                 got = self.raw.get(include=["embeddings"], limit=2000, offset=offset)
             ids.extend(got["ids"])
-            vectors.extend(got["embeddings"])
+            vectors.extend(_vectors(_asked(got["embeddings"])))
         return ids, vectors
 
     def metadata_for(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -393,7 +404,7 @@ class Collection:
         with reachable(self.where):
             for start in range(0, len(ids), _BATCH):
                 got = self.raw.get(ids=list(ids[start : start + _BATCH]), include=["metadatas"])
-                for chunk_id, meta in zip(got["ids"], got["metadatas"], strict=True):
+                for chunk_id, meta in zip(got["ids"], _asked(got["metadatas"]), strict=True):
                     out[chunk_id] = dict(meta or {})
         return out
 
@@ -407,7 +418,7 @@ class Collection:
                 if not got["ids"]:
                     break
                 other.raw.upsert(ids=got["ids"], documents=got["documents"], metadatas=got["metadatas"],
-                                 embeddings=[[float(v) for v in e] for e in got["embeddings"]])
+                                 embeddings=_vectors(_asked(got["embeddings"])))
                 copied += len(got["ids"])
         return copied
 
@@ -416,7 +427,8 @@ class Collection:
         for offset in range(0, total, 2000):
             with reachable(self.where):
                 got = self.raw.get(include=["documents", "metadatas"], limit=2000, offset=offset)
-            for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+            records = zip(got["ids"], _asked(got["documents"]), _asked(got["metadatas"]), strict=True)
+            for chunk_id, text, meta in records:
                 yield Chunk.from_store(chunk_id, text or "", meta or {})
 
     def query(self, embedding: Sequence[float], n: int) -> list[tuple[str, float]]:
@@ -432,11 +444,23 @@ class Collection:
                 return [[] for _ in embeddings]
             self._nonempty = True
         with reachable(self.where):
-            got = self.raw.query(query_embeddings=[list(e) for e in embeddings], n_results=n, include=["distances"])
+            got = self.raw.query(query_embeddings=_vectors(embeddings), n_results=n, include=["distances"])
         return [
             [(cid, 1.0 - float(dist)) for cid, dist in zip(ids, distances, strict=True)]
-            for ids, distances in zip(got["ids"], got["distances"], strict=True)
+            for ids, distances in zip(got["ids"], _asked(got["distances"]), strict=True)
         ]
+
+
+def _vectors(rows: Iterable[Iterable[float]]) -> PyEmbeddings:
+    """Vectors as plain float lists, a form every Chroma call takes (rows may be lists or numpy arrays)."""
+    return [[float(v) for v in row] for row in rows]
+
+
+def _asked(field: _T | None) -> _T:
+    """A result field named in ``include=``: Chroma leaves out (None) only the fields that were not asked for."""
+    if field is None:
+        raise TypeError("Chroma left out a result field that was asked for with include=")
+    return field
 
 
 def read_json(path: Path) -> dict[str, Any] | None:

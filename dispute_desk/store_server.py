@@ -24,9 +24,13 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dispute_desk.store import IndexPointer, LeaseLost, StoreUnavailable, WriterBusy, _unreachable, reachable
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +44,7 @@ def _not_found(exc: Exception) -> bool:
 class ServerPointer:
     """The live-collection pointer as the metadata of one small collection in the server."""
 
-    def __init__(self, client: Any, name: str, where: str, *, poll_seconds: float = 2.0) -> None:
+    def __init__(self, client: ClientAPI, name: str, where: str, *, poll_seconds: float = 2.0) -> None:
         self.client = client
         self.name = name
         self.where = where
@@ -49,7 +53,7 @@ class ServerPointer:
         self._last_stamp: object = None
         self._poll_lock = threading.Lock()
 
-    def _record(self) -> Any | None:
+    def _record(self) -> Collection | None:
         try:
             return self.client.get_collection(self.name, embedding_function=None)
         except Exception as exc:
@@ -85,13 +89,13 @@ class ServerPointer:
 class ServerLease:
     """One writer at a time across processes and hosts, with an expiry so a crashed writer does not block."""
 
-    def __init__(self, client: Any, name: str, where: str, *, seconds: float = 60.0) -> None:
+    def __init__(self, client: ClientAPI, name: str, where: str, *, seconds: float = 60.0) -> None:
         self.client = client
         self.name = name
         self.where = where
         self.seconds = seconds
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._id: Any = None
+        self._id: uuid.UUID | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.lost = False
@@ -140,7 +144,7 @@ class ServerLease:
 
         return isinstance(exc, UniqueConstraintError) or "already exists" in str(exc)
 
-    def _current(self) -> Any | None:
+    def _current(self) -> Collection | None:
         try:
             return self.client.get_collection(self.name, embedding_function=None)
         except Exception as exc:
@@ -148,8 +152,8 @@ class ServerLease:
                 return None
             raise
 
-    def check(self) -> None:
-        """Raise ``LeaseLost`` unless this writer still holds an unexpired lease (asked from the server)."""
+    def check(self) -> Collection:
+        """The lease record; ``LeaseLost`` unless this writer still holds an unexpired lease (asked from the server)."""
         current = self._current()
         meta = (current.metadata or {}) if current is not None else {}
         if current is None or current.id != self._id or float(meta.get("expires", 0)) <= time.time():
@@ -158,11 +162,11 @@ class ServerLease:
                 f"this ingest lost its writer lease in {self.where} (it stalled past "
                 f"DESK_WRITER_LEASE_SECONDS={self.seconds:g}); the live index was not switched"
             )
+        return current
 
     def renew(self) -> None:
         with reachable(self.where):
-            self.check()
-            self._current().modify(metadata=self._metadata())
+            self.check().modify(metadata=self._metadata())
 
     def _start_heartbeat(self) -> None:
         self._stop.clear()

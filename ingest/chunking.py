@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import TypedDict, Unpack
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
@@ -24,6 +25,19 @@ QUESTION_PREFIX_CHARS = 300
 _splitter = RecursiveCharacterTextSplitter(
     chunk_size=MAX_CHUNK_CHARS, chunk_overlap=120, separators=["\n\n", "\n", ". ", "; ", ", ", " "]
 )
+
+
+class _Fields(TypedDict, total=False):
+    """What one passage sets on top of its document's values (the keyword arguments of ``_make``)."""
+
+    section: str | None
+    facts: tuple[str, ...]
+    url: str | None
+    as_of: str | None
+    author_role: str | None
+    accepted: bool
+    date: str | None
+    asks: tuple[str, ...]
 
 
 def chunk_id(source: str, position: int) -> str:
@@ -47,12 +61,12 @@ def split_long(text: str) -> list[str]:
     return [part.strip() for part in _splitter.split_text(text) if part.strip()]
 
 
-def _make(doc: ParsedDocument, position: int, prefix: str, body: str, **fields: object) -> Chunk:
+def _make(doc: ParsedDocument, position: int, prefix: str, body: str, **fields: Unpack[_Fields]) -> Chunk:
     # Passages never carry a Discord ping (@everyone, <@id>) into the index, so no answer can repeat one.
     prefix, body = defuse_mentions(prefix), defuse_mentions(body)
     text = f"{prefix}\n\n{body}" if prefix else body
-    facts = tuple(fields.pop("facts", ()) or doc.facts)  # type: ignore[arg-type]
-    meta = {
+    facts = tuple(fields.pop("facts", ()) or doc.facts)
+    meta: dict[str, object] = {
         "title": defuse_mentions(doc.title),
         "kind": doc.kind,
         "facts": facts,
@@ -66,18 +80,18 @@ def _make(doc: ParsedDocument, position: int, prefix: str, body: str, **fields: 
         source=doc.source,
         title=defuse_mentions(doc.title),
         kind=doc.kind,
-        section=fields.get("section"),  # type: ignore[arg-type]
-        url=meta["url"],  # type: ignore[arg-type]
+        section=fields.get("section"),
+        url=fields.get("url") or doc.url,
         position=position,
-        author_role=fields.get("author_role"),  # type: ignore[arg-type]
+        author_role=fields.get("author_role"),
         accepted=bool(fields.get("accepted", False)),
-        date=fields.get("date") or doc.date,  # type: ignore[arg-type]
-        as_of=meta["as_of"],  # type: ignore[arg-type]
+        date=fields.get("date") or doc.date,
+        as_of=fields.get("as_of") or doc.as_of,
         facts=facts,
         content_hash=content_hash(text, meta),
         group=doc.source,
         body_start=len(text) - len(body),
-        asks=tuple(fields.get("asks", ())),  # type: ignore[arg-type]
+        asks=tuple(fields.get("asks", ())),
     )
 
 
@@ -116,7 +130,7 @@ def _forum_chunks(doc: ParsedDocument) -> list[Chunk]:
                       date=question.date, asks=doc.asks)]
     # The thread's phrasings point at its best answer: the accepted or staff one, else the first reply.
     authoritative = [p for p in answers if p.accepted or p.role in ("staff", "moderator")]
-    anchor = (authoritative or answers or [None])[0]
+    anchor = authoritative[0] if authoritative else answers[0] if answers else None
     chunks: list[Chunk] = []
     for post in answers:
         for i, part in enumerate(split_long(post.text.strip())):

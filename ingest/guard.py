@@ -12,11 +12,14 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dispute_desk.embedding import Embedder
 from dispute_desk.settings import PROJECT_DIR, Settings
 from dispute_desk.store import ChunkStore, Collection
+
+if TYPE_CHECKING:
+    from dispute_desk.evaluation import EvalReport, ItemResult
 
 log = logging.getLogger(__name__)
 
@@ -93,11 +96,11 @@ def guard_applies(settings: Settings, embedder_name: str) -> bool:
     return not (embedder_name == "hashing" and questions.resolve() == DEFAULT_QUESTIONS.resolve())
 
 
-def _right(item: Any) -> bool:
+def _right(item: ItemResult) -> bool:
     return item.answer_has_fact if item.answerable else not item.answered
 
 
-def _state(item: Any) -> str:
+def _state(item: ItemResult) -> str:
     if not item.answered:
         return "declined"
     if not item.answerable:
@@ -105,7 +108,7 @@ def _state(item: Any) -> str:
     return "answered with the fact" if item.answer_has_fact else "answered without the fact"
 
 
-def _scores(report: Any) -> Scores:
+def _scores(report: EvalReport) -> Scores:
     items = report.items
     accurate = sum(r.answered == r.answerable for r in items)
     return Scores(report.answer_fact_rate, round(accurate / len(items), 4) if items else 1.0,

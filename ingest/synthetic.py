@@ -96,7 +96,9 @@ def _reply(rng: random.Random, asker: str, keyword: str, question: str) -> str:
     return "".join(paragraphs)
 
 
-def _post(number: int, topic: int, user: str, cooked: str, *, staff: bool, accepted: bool, day: int) -> dict:
+def _post(
+    number: int, topic: int, user: str, cooked: str, *, staff: bool, accepted: bool, day: int
+) -> dict[str, object]:
     return {
         "id": topic * 100 + number,
         "username": user,

@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import threading
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,7 @@ class ParseWorker:
     """A helper process that reads files one at a time, each within ``timeout`` seconds."""
 
     def __init__(self) -> None:
-        self._process: Any = None
+        self._process: BaseProcess | None = None
         self._conn: Connection | None = None
         self._lock = threading.Lock()
 
@@ -166,7 +167,8 @@ class ParseWorker:
                 raise UnreadableSource(f"reading it took longer than {timeout:g} s; not read")
         status, value = reply
         if status == "ok":
-            return value  # type: ignore[no-any-return]
+            chunks: list[Chunk] = value  # what read_chunks returned in the helper process
+            return chunks
         raise UnreadableSource(value)
 
 

@@ -15,7 +15,7 @@ from dispute_desk.protection.intent import is_protection_question
 from dispute_desk.settings import Settings
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("ask", help="answer a question, with numbered sources")
     parser.add_argument("question", nargs="+", help="the question, or - to read one question per line from stdin")
     parser.add_argument("--json", action="store_true", help="print one JSON object (JSONL with -)")

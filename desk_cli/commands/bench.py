@@ -21,7 +21,7 @@ from dispute_desk.store import ChunkStore
 DEFAULT_QUESTIONS = PROJECT_DIR / "tests" / "eval" / "test.jsonl"  # members' questions, stories and all
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("bench", help="measure query latency and ingest throughput")
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="question set to time")
     parser.add_argument("--repeat", type=int, default=3, help="passes over the question set")

@@ -17,7 +17,7 @@ from dispute_desk.settings import Settings
 HELP = "Commands: /sources (passages behind the last answer), /history, /help, /quit"
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("chat", help="interactive question-and-answer session")
     parser.set_defaults(handler=handle)
 

@@ -16,7 +16,7 @@ from dispute_desk.evaluation import EvalReport, EvalSetError, compare_modes, loa
 from dispute_desk.settings import Settings
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("eval", help="score the desk on a question set (JSONL)")
     parser.add_argument("file", type=Path, nargs="+",
                         help="question files (JSONL): one {question, facts, answerable} per line, e.g. "

@@ -19,7 +19,7 @@ DEFAULT_TRAINING = (EVAL_DIR / "dev.jsonl", EVAL_DIR / "questions.jsonl", EVAL_D
 HELD_OUT = "test.jsonl"
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("gate", help="train the answerability gate (decides answer or decline)")
     actions = parser.add_subparsers(dest="action", required=True)
     train = actions.add_parser("train", help="fit the gate on labelled questions and save it")

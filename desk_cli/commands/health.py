@@ -16,7 +16,7 @@ from dispute_desk.settings import Settings
 UNHEALTHY = 1
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("health", help="check token, store, index and model (exit 0 healthy, 1 not)")
     parser.add_argument("--no-token", action="store_true", help="do not require DISCORD_TOKEN (CLI-only use)")
     parser.add_argument("--no-model", action="store_true", help="skip loading the embedding model (faster)")

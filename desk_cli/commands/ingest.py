@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from desk_cli import exit_codes
 from desk_cli.render import summary_table
@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the pipeline (and langchain's splitter) load only when an i
     from ingest.pipeline import IngestSummary
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("ingest", help="add or update the index from files and folders")
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the knowledge folder)")
     parser.add_argument("--rebuild", action="store_true",
@@ -124,7 +124,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
     columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def progress(stage: str, done: int, total: int) -> None:
                 if stage not in tasks:

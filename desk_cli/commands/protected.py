@@ -55,7 +55,7 @@ def _date_arg(text: str) -> date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "protected",
         help='the "Am I protected?" check: a verdict with reasons, deadlines and citations',
@@ -190,10 +190,11 @@ def print_verdict(console: Console, verdict: Verdict) -> None:
             console.print(f"  {number}. {escape(step.text)}{cite}")
     if verdict.dates:
         console.print("[bold]Dates (UTC)[/bold]")
-        for item in verdict.dates:
+        for key_date in verdict.dates:
             console.print(
-                f"  {escape(item.when)}  {escape(item.label)} ({relative_day(item.days_left)})", highlight=False
+                f"  {escape(key_date.when)}  {escape(key_date.label)} ({relative_day(key_date.days_left)})",
+                highlight=False,
             )
-            if item.note:
-                console.print(f"      [dim]{escape(item.note)}[/dim]", highlight=False)
+            if key_date.note:
+                console.print(f"      [dim]{escape(key_date.note)}[/dim]", highlight=False)
     console.print(f"[dim]{escape(verdict.disclaimer)}[/dim]")

@@ -16,7 +16,7 @@ from dispute_desk.settings import Settings
 from dispute_desk.store import ChunkStore
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("run", help="build the index if needed, then start the bot (or the chat)")
     parser.set_defaults(handler=handle)
 

@@ -9,7 +9,7 @@ from rich.console import Console
 from dispute_desk.settings import Settings
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "sync", help="sync slash commands to DESK_DISCORD_GUILD_ID, or globally when it is unset"
     )

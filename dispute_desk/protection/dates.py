@@ -98,7 +98,8 @@ def week_point(worked: date, point: str, cycle: WeeklyCycle | None = None) -> tu
         return monday + timedelta(days=6), time(23, 59)
     if point not in cycle.POINTS:
         raise ValueError(f"unknown weekly point '{point}' (known: {', '.join(WEEK_POINTS)})")
-    return getattr(cycle, point).resolve(monday)
+    cycle_point: WeekPoint = getattr(cycle, point)
+    return cycle_point.resolve(monday)
 
 
 @dataclass(frozen=True)

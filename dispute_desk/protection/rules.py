@@ -264,7 +264,7 @@ class _Parser:
                 continue
             self._unknown_keys(entry, {"label", "from", "days", "weekly", "note"}, where)
             start = [
-                str(s) for s in (entry.get("from") if isinstance(entry.get("from"), list) else [entry.get("from")])
+                str(s) for s in (entry["from"] if isinstance(entry.get("from"), list) else [entry.get("from")])
             ]
             bad = [s for s in start if s not in DATE_FIELDS]
             if bad:

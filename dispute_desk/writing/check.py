@@ -68,6 +68,7 @@ def figures(text: str) -> set[Figure]:
     """
     text = CITATION.sub(" ", text)
     found: set[Figure] = set()
+    value: Decimal | int | None  # a Decimal for digits, an int (None if not a number) for words
     for match in _DIGITS.finditer(text):
         try:
             value = Decimal(match["num"].replace(",", ""))

@@ -80,4 +80,5 @@ def model_options(settings: Settings) -> dict[str, Any]:
 def create_chat_model(settings: Settings) -> BaseChatModel:
     from langchain.chat_models import init_chat_model
 
-    return init_chat_model(**model_options(settings))
+    chat_model: BaseChatModel = init_chat_model(**model_options(settings))
+    return chat_model

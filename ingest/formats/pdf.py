@@ -36,7 +36,7 @@ def _open(data: bytes) -> PdfReader:
         raise UnreadableSource(f"PDF could not be read: {_short(exc)}") from None
     if reader.is_encrypted:
         try:
-            opened = reader.decrypt("")  # a PDF locked only against editing opens with an empty password
+            opened: int = reader.decrypt("")  # a PDF locked only against editing opens with an empty password
         except Exception:  # unsupported cipher (AES without the cryptography package) or a broken key
             opened = 0
         if not opened:

@@ -8,6 +8,7 @@ from typing import Any
 import discord
 
 from desk_discord.render import EMBED_DESCRIPTION_LIMIT, MESSAGE_LIMIT, fit_embed, neutral_text, truncate
+from dispute_desk.desk import DeskStatus
 from dispute_desk.journal import AdminAction, Gap
 from ingest.pipeline import IngestSummary
 
@@ -76,21 +77,20 @@ def _last_ingest(data: dict[str, Any] | None) -> str:
     )
 
 
-def status_embed(status: Any, last_action: AdminAction | None) -> discord.Embed:
-    """``status`` is the Desk's ``DeskStatus``."""
+def status_embed(status: DeskStatus, last_action: AdminAction | None) -> discord.Embed:
     embed = discord.Embed(title="Knowledge base status", colour=discord.Colour.blurple())
     embed.add_field(name="Index", value=f"{status.chunks} passages from {status.sources} sources", inline=False)
     embed.add_field(name="Model", value=truncate(str(status.model), 1024), inline=True)
     embed.add_field(name="Store", value=truncate(f"{status.store_mode} · {status.collection}", 1024), inline=True)
     embed.add_field(name="Last ingest", value=truncate(_last_ingest(status.last_ingest), 1024), inline=False)
-    writer = getattr(status, "writer", None)
+    writer = status.writer
     if writer:
         fallbacks = writer.get("fallbacks") or {}
         why = ", ".join(f"{reason.replace('_', ' ')} {count}" for reason, count in fallbacks.items())
         value = (f"{writer['model']}: {writer['written']} written, {sum(fallbacks.values())} fell back to the "
                  f"quoted answer{f' ({why})' if why else ''}")
         embed.add_field(name="Written answers since start", value=truncate(value, 1024), inline=False)
-    stale = getattr(status, "stale", ())
+    stale = status.stale
     if stale:
         lines = [f"• {neutral_text(s.label())}" for s in stale[:STALE_SHOWN]]
         if len(stale) > STALE_SHOWN:

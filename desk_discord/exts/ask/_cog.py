@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import discord
 from discord import app_commands
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-THREAD_ARCHIVE_MINUTES = 1440
+THREAD_ARCHIVE_MINUTES: Final = 1440
 
 
 class AskCog(commands.Cog, name="Ask"):
@@ -121,6 +121,7 @@ class AskCog(commands.Cog, name="Ask"):
     async def _route(self, message: discord.Message) -> None:
         assert self.bot.user is not None
         watch = self.bot.get_cog("Watch")
+        # get_cog returns the base Cog; the watch extension is looked up by name so `ask` works without it.
         if watch is not None and await watch.claims(message):  # type: ignore[attr-defined]
             return  # a new post in a watched help channel, or a thread a moderator or helper took over
         question = question_from_message(message.content, self.bot.user.id)
@@ -240,12 +241,12 @@ class AskCog(commands.Cog, name="Ask"):
         # A refused DM is not repeated to someone who keeps writing: the cooldown applies to refusals too.
         if refusal.reason == "dm" and self.gate.cooldown.hit(("dm", message.author.id)) > 0:
             return
-        delete_after = 15.0 if refusal.reason == "cooldown" else None
+        expiry: dict[str, Any] = {"delete_after": 15.0} if refusal.reason == "cooldown" else {}
         await message.reply(
             truncate(refusal.text, MESSAGE_LIMIT),
             mention_author=False,
             allowed_mentions=NO_MENTIONS,
-            delete_after=delete_after,
+            **expiry,
         )
 
 

@@ -16,6 +16,7 @@ UP, DOWN = "up", "down"
 
 
 def _cog(interaction: discord.Interaction) -> FeedbackCog:
+    # discord.py types Interaction.client as the base Client, which has no get_cog; ours is the DeskBot.
     cog = interaction.client.get_cog("Feedback")  # type: ignore[attr-defined]
     if cog is None:
         raise RuntimeError("the feedback extension is not loaded")

@@ -35,11 +35,11 @@ class FeedbackCog(commands.Cog, name="Feedback"):
         self.bot = bot
         self.limits = EscalationLimits.from_settings(bot.settings)
 
-    async def _private(self, interaction: discord.Interaction, text: str, **kwargs: object) -> None:
+    async def _private(self, interaction: discord.Interaction, text: str) -> None:
         if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS, **kwargs)
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
         else:
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS, **kwargs)
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     async def vote(self, interaction: discord.Interaction, question_id: int, value: int) -> None:
         journal = self.bot.journal

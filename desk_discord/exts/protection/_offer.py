@@ -37,6 +37,7 @@ class StartCheckButton(discord.ui.DynamicItem[discord.ui.Button], template=r"^de
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
+            # discord.py types Interaction.client as the base Client, which has no get_cog; ours is the DeskBot.
             cog: ProtectionCog | None = interaction.client.get_cog("Protection")  # type: ignore[attr-defined]
             if cog is None:
                 raise RuntimeError("the protection extension is not loaded")

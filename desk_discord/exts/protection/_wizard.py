@@ -241,7 +241,8 @@ class DatesModal(discord.ui.Modal):
             return
         await wizard.show_verdict(interaction)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+    # discord.py's Modal.on_error drops BaseView's `item` argument; this matches Modal, which is what calls it.
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
         await handle_error(interaction, error)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import discord
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-THREAD_ARCHIVE_MINUTES = 1440
+THREAD_ARCHIVE_MINUTES: Final = 1440
 ORIGIN = "watch"
 
 
@@ -117,7 +117,8 @@ class FirstResponder:
             try:
                 tag = next((t for t in forum.available_tags if t.name.lower() == self.tag_name.lower()), None)
                 if tag is None:
-                    tag = await forum.create_tag(name=self.tag_name, emoji=self.emoji, reason="Dispute Desk")
+                    tag = await forum.create_tag(name=self.tag_name, emoji=discord.PartialEmoji.from_str(self.emoji),
+                                                 reason="Dispute Desk")
                 await thread.add_tags(tag, reason="the desk could not answer this post")
                 return "tagged"
             except (discord.HTTPException, ValueError) as exc:  # no Manage Threads/Channels, or 20 tags already
