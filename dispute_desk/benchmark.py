@@ -72,8 +72,8 @@ def ingest_speed(settings: Settings, embedder: Embedder, source: Path, rounds: i
     from dispute_desk.texts import Texts
     from ingest.chunking import chunk_document
     from ingest.discovery import Candidate, walk
-    from ingest.formats import SUPPORTED_SUFFIXES, read_source
     from ingest.pipeline import run_ingest
+    from ingest.reader import SUPPORTED_SUFFIXES, read_source
 
     texts = [
         chunk.text
@@ -268,7 +268,7 @@ def knowledge_texts(source: Path) -> list[str]:
     """The chunk texts an ingest of ``source`` would embed."""
     from ingest.chunking import chunk_document
     from ingest.discovery import Candidate, walk
-    from ingest.formats import SUPPORTED_SUFFIXES, read_source
+    from ingest.reader import SUPPORTED_SUFFIXES, read_source
 
     return [
         chunk.text

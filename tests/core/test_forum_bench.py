@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dispute_desk.benchmark_forum import forum_export
 from dispute_desk.embedding import HashingEmbedder
-from ingest.formats import read_source
+from ingest.reader import read_source
 from ingest.synthetic import write_discourse_export
 
 

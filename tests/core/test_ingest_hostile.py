@@ -139,7 +139,7 @@ def test_a_fifo_named_explicitly_is_an_error_not_a_hang(settings, tmp_path):
 
 def test_reading_dev_zero_through_a_link_is_refused(tmp_path):
     from ingest.documents import UnreadableSource
-    from ingest.formats import read_source
+    from ingest.reader import read_source
 
     link = tmp_path / "zero.md"
     link.symlink_to("/dev/zero")
