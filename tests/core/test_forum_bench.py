@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dispute_desk.benchmark_forum import forum_export
+from desk_cli.benchmark.forum import forum_export
 from dispute_desk.embedding import HashingEmbedder
 from ingest.reader import read_source
 from ingest.synthetic import write_discourse_export
