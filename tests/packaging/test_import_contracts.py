@@ -15,7 +15,8 @@ from importlinter.cli import lint_imports
 from dispute_desk.settings import PROJECT_DIR
 
 PACKAGES = ("dispute_desk", "ingest", "desk_cli", "desk_discord")
-CONTRACTS = [c["name"] for c in tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]]
+PYPROJECT = tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())
+CONTRACTS = [contract["name"] for contract in PYPROJECT["tool"]["importlinter"]["contracts"]]
 
 # One new import per contract, each breaking exactly the rule a newcomer could break by accident.
 VIOLATIONS = {
