@@ -161,6 +161,7 @@ def test_a_yaml_alias_bomb_is_refused_quickly(settings, tiny_knowledge):
     assert "YAML alias" in summary.errors[0].reason
 
 
+@pytest.mark.subprocess
 def test_a_file_that_takes_too_long_to_parse_is_that_files_error(settings, tiny_knowledge):
     nested = "<html><body>" + "<div>" * 40000 + "escrow" + "</div>" * 40000 + "</body></html>"
     (tiny_knowledge / "nested.html").write_text(nested, encoding="utf-8")
