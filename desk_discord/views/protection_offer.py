@@ -19,6 +19,7 @@ class CheckStarter(Protocol):
 
     async def start(self, interaction: discord.Interaction) -> None: ...
 
+
 OFFER_TEXT = (
     "Whether *your* money is protected depends on your contract. The guided check asks a few questions "
     "and gives a verdict with your deadlines and the rules it is based on."
