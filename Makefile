@@ -21,13 +21,16 @@ LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=O
 TEST_MODEL := $(WHEELHOUSE)/SmolLM2-135M-Instruct.Q4_1.gguf
 export LLM_TEST_MODEL := $(abspath $(TEST_MODEL))
 
-.PHONY: run test install dev-install llama-wheel ingest rebuild eval bench lint clean
+.PHONY: run test test-fast install dev-install llama-wheel ingest rebuild eval bench lint clean
 
 run: $(RUNTIME_STAMP)  ## build the index if missing, then start the Discord bot (DISCORD_TOKEN set) or the chat
 	$(PY) bot.py run
 
 test: $(DEV_STAMP)  ## install what the tests need and run the whole suite
 	$(PY) -m pytest
+
+test-fast: $(DEV_STAMP)  ## the tests that load no model and start no process (markers: see pyproject.toml)
+	$(PY) -m pytest -m "not slow and not subprocess"
 
 install: $(RUNTIME_STAMP)
 dev-install: $(DEV_STAMP)
@@ -79,6 +82,7 @@ bench: $(RUNTIME_STAMP)  ## query latency and ingest throughput
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -37,10 +37,10 @@ from dispute_desk.settings import Settings
 from dispute_desk.store import ChunkStore, Collection, IndexMissing, LeaseLost, WriterBusy
 from ingest.discovery import Candidate, Scope, Skipped, display_path, scopes_for, source_path, walk
 from ingest.documents import UnreadableSource
-from ingest.formats import SUPPORTED_SUFFIXES
 from ingest.guard import check_switch, guard_applies
 from ingest.indexer import Plan, Progress, apply_plan, embed_in_batches, plan_changes
 from ingest.migration import SOURCE_IDS, migrate_ids, remapped_manifest
+from ingest.reader import SUPPORTED_SUFFIXES
 from ingest.worker import read_guarded
 
 log = logging.getLogger(__name__)

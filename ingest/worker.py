@@ -53,7 +53,7 @@ def demote(document: ParsedDocument) -> ParsedDocument:
 
 def read_chunks(path: Path, source: str, max_bytes: int) -> list[Chunk]:
     """Read and chunk one file in this process; ``UnreadableSource`` with a reason when it cannot be used."""
-    from ingest.formats import read_source
+    from ingest.reader import read_source
 
     document = read_source(path, source=source, max_bytes=max_bytes)
     if is_untrusted(source):
@@ -76,7 +76,7 @@ def _limit_memory() -> None:
 def _serve(conn: Connection) -> None:
     """The helper's loop: one request (path, source, max_bytes) in, one reply out."""
     _limit_memory()
-    import ingest.formats  # noqa: F401  (the readers load before the first file's clock starts)
+    import ingest.reader  # noqa: F401  (the readers load before the first file's clock starts)
 
     conn.send("ready")
     while True:

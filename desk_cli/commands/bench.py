@@ -1,4 +1,8 @@
-"""`bot.py bench`: query latency and ingest throughput, hybrid next to the dense-only baseline."""
+"""`bot.py bench`: query latency and ingest throughput, hybrid next to the dense-only baseline.
+
+The measurements (``desk_cli/benchmark/``) import the whole core and ``ingest`` (text splitters included, about
+a second): each handler imports them when ``bench`` runs, so other commands start without them.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,19 @@ import argparse
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from desk_cli import exit_codes
-from dispute_desk import benchmark
-from dispute_desk.benchmark_forum import ForumFigures, forum_export
 from dispute_desk.embedding import build_embedder
 from dispute_desk.evaluation import load_questions
 from dispute_desk.settings import PROJECT_DIR, Settings
 from dispute_desk.store import ChunkStore
+
+if TYPE_CHECKING:
+    from desk_cli.benchmark.forum import ForumFigures
 
 DEFAULT_QUESTIONS = PROJECT_DIR / "tests" / "eval" / "test.jsonl"  # members' questions, stories and all
 
@@ -46,10 +52,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def handle_scale(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    from desk_cli.benchmark import scale
+
     scale_settings = settings.model_copy(update={"data_dir": args.scale_dir, "chroma_host": None})
     embedder = build_embedder(scale_settings)
     with console.status(f"opening (building first if needed) {args.scale} generated chunks in {args.scale_dir}..."):
-        result = benchmark.scale_load(scale_settings, embedder, args.scale)
+        result = scale.scale_load(scale_settings, embedder, args.scale)
     if args.json:
         print(json.dumps(asdict(result), indent=2))
     else:
@@ -60,12 +68,14 @@ def handle_scale(args: argparse.Namespace, settings: Settings, console: Console)
 
 
 def handle_backends(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    texts = benchmark.knowledge_texts(settings.knowledge_dir)
+    from desk_cli.benchmark import speed
+
+    texts = speed.knowledge_texts(settings.knowledge_dir)
     with console.status("loading both backends (the first onnx use exports the model)..."):
         embedders = {backend: build_embedder(settings.model_copy(update={"embedding_backend": backend}))
                      for backend in ("torch", "onnx")}
     with console.status(f"encoding {len(texts)} chunks with each backend, 3 alternating rounds..."):
-        rates = benchmark.encode_speed(embedders, texts)
+        rates = speed.encode_speed(embedders, texts)
     speedup = rates["onnx"] / rates["torch"] if rates["torch"] else 0.0
     if args.json:
         print(json.dumps({"chunks": len(texts), "chunks_per_s": rates, "speedup": round(speedup, 2)}, indent=2))
@@ -81,6 +91,7 @@ def handle_backends(args: argparse.Namespace, settings: Settings, console: Conso
 
 
 def handle_load(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    from desk_cli.benchmark import load
     from dispute_desk.desk import Desk
 
     if args.concurrency < 1:
@@ -90,7 +101,7 @@ def handle_load(args: argparse.Namespace, settings: Settings, console: Console) 
     desk = Desk.open(settings)
     requests = args.requests or 10 * args.concurrency
     with console.status(f"{requests} questions, {args.concurrency} at a time..."):
-        result = benchmark.concurrent_load(desk.ask, questions, args.concurrency, requests)
+        result = load.concurrent_load(desk.ask, questions, args.concurrency, requests)
     if args.json:
         print(json.dumps(asdict(result) | {"store_mode": settings.store_mode, "model": desk.embedder.name}, indent=2))
         return exit_codes.OK
@@ -115,13 +126,16 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         return handle_backends(args, settings, console)
     if args.scale is not None:
         return handle_scale(args, settings, console)
+    from desk_cli.benchmark import speed
+    from desk_cli.benchmark.forum import forum_export
+
     ChunkStore(settings).live(settings.embedding_model)  # no index: exit 2 with the fix, before the model
     questions = [item.question for item in load_questions(args.questions)]
     embedder = build_embedder(settings)
     with console.status("timing queries..."):
-        latency = benchmark.query_latency(settings, embedder, questions, args.repeat)
+        latency = speed.query_latency(settings, embedder, questions, args.repeat)
     with console.status("timing a full ingest of the knowledge folder..."):
-        ingest = benchmark.ingest_speed(settings, embedder, settings.knowledge_dir)
+        ingest = speed.ingest_speed(settings, embedder, settings.knowledge_dir)
     forum = None
     if args.forum_posts > 0:
         with console.status(f"ingesting a generated forum export of {args.forum_posts} posts twice..."):
@@ -129,7 +143,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
     reingest = None
     if not args.skip_reingest:
         with console.status(f"ingesting {args.docs} documents twice..."):
-            reingest = benchmark.unchanged_reingest(settings, embedder, args.docs)
+            reingest = speed.unchanged_reingest(settings, embedder, args.docs)
     if args.json:
         print(json.dumps({
             "latency": {k: asdict(v) for k, v in latency.items()},
@@ -165,6 +179,8 @@ def _forum_only(args: argparse.Namespace, settings: Settings, console: Console) 
     if args.forum_posts <= 0:
         console.print("[red]--forum-only needs --forum-posts N[/red]")
         return exit_codes.USAGE
+    from desk_cli.benchmark.forum import forum_export
+
     embedder = build_embedder(settings)
     with console.status(f"ingesting a generated forum export of {args.forum_posts} posts twice..."):
         forum = forum_export(settings, embedder, args.forum_posts)

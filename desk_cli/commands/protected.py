@@ -20,6 +20,7 @@ from dispute_desk.protection.inputs import ANSWER_FIELDS, ANSWER_VALUES, DATE_FI
 from dispute_desk.protection.questions import date_questions, next_choice_question
 from dispute_desk.protection.rules import Question
 from dispute_desk.settings import Settings
+from ingest.reader import read_policy
 
 STATUS_STYLE = {"protected": "green", "partly": "yellow", "not_protected": "red", "cant_tell": "blue"}
 EFFECT_MARK = {"protects": "✓", "unprotected": "✗", "voids": "✗", "uncertain": "?", "note": "•"}
@@ -88,7 +89,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         )
         return exit_codes.USAGE
     try:
-        guide = ProtectionGuide.load(settings.knowledge_dir)
+        guide = ProtectionGuide.load(settings.knowledge_dir, read_policy)
     except RulesError as exc:
         err.print(f"[red]The protection rules cannot be used:[/red] {escape(str(exc))}")
         return exit_codes.NO_INDEX

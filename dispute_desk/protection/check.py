@@ -1,7 +1,7 @@
 """The check itself: answers in, a Verdict out (status, cited reasons, next steps, dates, what is missing).
 
 ``ProtectionGuide`` bundles the loaded rules and their resolved citations; build it once at start with
-``ProtectionGuide.load(knowledge_dir)`` and call ``check`` as often as needed (pure, no I/O).
+``ProtectionGuide.load(knowledge_dir, read_policy)`` and call ``check`` as often as needed (pure, no I/O).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from dispute_desk.protection.citations import Citation, resolve_citations
+from dispute_desk.protection.citations import Citation, PolicyReader, resolve_citations
 from dispute_desk.protection.conditions import Facts, holds_any
 from dispute_desk.protection.dates import days_after, utc_today, week_point
 from dispute_desk.protection.inputs import DATE_FIELDS, CheckInputs
@@ -126,10 +126,12 @@ class ProtectionGuide:
         self.citations = citations
 
     @classmethod
-    def load(cls, knowledge_dir: Path, rules_path: Path | None = None) -> ProtectionGuide:
-        """Read ``<knowledge>/rules/protection.yaml`` and the policy files it cites (RulesError if broken)."""
+    def load(cls, knowledge_dir: Path, read_policy: PolicyReader, rules_path: Path | None = None) -> ProtectionGuide:
+        """Read ``<knowledge>/rules/protection.yaml`` and, with ``read_policy``, the policy files it cites
+        (RulesError if broken).
+        """
         book = load_rules(rules_path or knowledge_dir / RULES_FILE)
-        return cls(book, resolve_citations(book, knowledge_dir))
+        return cls(book, resolve_citations(book, knowledge_dir, read_policy))
 
     @property
     def questions(self) -> tuple[Question, ...]:

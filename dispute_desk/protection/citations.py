@@ -1,22 +1,47 @@
 """Citations of the rules file resolved against the policy guide: title, section label and URL.
 
-``resolve_citations`` reads each cited policy file once with the ingestion reader, so a section number in
-the rules file means exactly what the index means by it. A reference to a missing file or section fails
-loudly, listing every such reference at once.
+``resolve_citations`` reads each cited policy file once with the reader it is given. Front ends pass the
+ingestion reader (``ingest.reader.read_policy``), so a section number in the rules file means exactly what
+the index means by it; the core itself never imports ``ingest`` (the layer rule, checked by import-linter).
+A reference to a missing file or section fails loudly, listing every such reference at once.
 """
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from dispute_desk.protection.rules import Cite, RuleBook, RulesError
 
-log = logging.getLogger(__name__)
-
 POLICY_DIR = "policy"  # cited files are inside <knowledge>/policy/
+
+
+class PolicySection(Protocol):
+    """What a citation needs from one section of a read policy file."""
+
+    @property
+    def number(self) -> str | None: ...
+    @property
+    def heading(self) -> str | None: ...
+    @property
+    def url(self) -> str | None: ...
+
+
+class PolicyDocument(Protocol):
+    """What a citation needs from a read policy file (``ingest``'s ``ParsedDocument`` has all of it)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def sections(self) -> Sequence[PolicySection]: ...
+
+
+PolicyReader = Callable[[Path], PolicyDocument | None]
+"""Reads one cited policy file as the index reads it; None when the file is missing or cannot be read."""
 
 
 class DanglingCitations(RulesError):
@@ -50,25 +75,17 @@ class Citation:
         return {"title": self.title, "section": self.section, "number": self.number, "file": self.file, "url": self.url}
 
 
-def resolve_citations(rules: RuleBook, knowledge_dir: Path) -> dict[Cite, Citation]:
+def resolve_citations(rules: RuleBook, knowledge_dir: Path, read_policy: PolicyReader) -> dict[Cite, Citation]:
     """Each cited (file, section) -> its Citation; DanglingCitations lists every reference that does not exist."""
-    from ingest.documents import UnreadableSource
-    from ingest.formats import read_source
-
     policy_dir = knowledge_dir / POLICY_DIR
-    documents: dict[str, Any] = {}
+    documents: dict[str, PolicyDocument | None] = {}
     resolved: dict[Cite, Citation] = {}
     dangling: list[str] = []
     for who, cite in rules.all_cites():
         if cite in resolved:
             continue
         if cite.file not in documents:
-            path = policy_dir / cite.file
-            try:
-                documents[cite.file] = read_source(path) if path.is_file() else None
-            except UnreadableSource as exc:
-                log.warning("cannot read cited policy file %s: %s", path, exc)
-                documents[cite.file] = None
+            documents[cite.file] = read_policy(policy_dir / cite.file)
         document = documents[cite.file]
         if document is None:
             dangling.append(f"{who} cites {cite}, but {POLICY_DIR}/{cite.file} does not exist or cannot be read")

@@ -10,7 +10,7 @@ from dispute_desk.answering import ExtractiveAnswerer, evidence_strength, split_
 from dispute_desk.lexical import BM25Index
 from dispute_desk.models import Hit
 from ingest.chunking import chunk_document
-from ingest.formats import read_source
+from ingest.reader import read_source
 
 _MARKER = re.compile(r" \[(\d+)\]$")
 

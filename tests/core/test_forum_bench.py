@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dispute_desk.benchmark_forum import forum_export
+import pytest
+
+from desk_cli.benchmark.forum import forum_export
 from dispute_desk.embedding import HashingEmbedder
-from ingest.formats import read_source
+from ingest.reader import read_source
 from ingest.synthetic import write_discourse_export
 
 
@@ -22,6 +24,7 @@ def test_the_generated_export_is_deterministic_and_every_topic_reads(tmp_path):
     assert len({d.title for d in docs}) == len(docs)
 
 
+@pytest.mark.subprocess
 def test_forum_benchmark_reports_every_figure(settings):
     figures = forum_export(settings, HashingEmbedder(), posts=300)
     assert figures.posts == 300 and figures.chunks > 250

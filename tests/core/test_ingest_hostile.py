@@ -139,7 +139,7 @@ def test_a_fifo_named_explicitly_is_an_error_not_a_hang(settings, tmp_path):
 
 def test_reading_dev_zero_through_a_link_is_refused(tmp_path):
     from ingest.documents import UnreadableSource
-    from ingest.formats import read_source
+    from ingest.reader import read_source
 
     link = tmp_path / "zero.md"
     link.symlink_to("/dev/zero")
@@ -161,6 +161,7 @@ def test_a_yaml_alias_bomb_is_refused_quickly(settings, tiny_knowledge):
     assert "YAML alias" in summary.errors[0].reason
 
 
+@pytest.mark.subprocess
 def test_a_file_that_takes_too_long_to_parse_is_that_files_error(settings, tiny_knowledge):
     nested = "<html><body>" + "<div>" * 40000 + "escrow" + "</div>" * 40000 + "</body></html>"
     (tiny_knowledge / "nested.html").write_text(nested, encoding="utf-8")

@@ -18,7 +18,7 @@ from discord_mocks import (
 )
 
 from desk_discord.bot import DeskBot
-from desk_discord.exts.feedback import EscalateButton, SourcesButton, VoteButton
+from desk_discord.views.answer import EscalateButton, SourcesButton, VoteButton
 from dispute_desk.journal import Journal
 from dispute_desk.models import Answer
 

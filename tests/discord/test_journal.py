@@ -108,6 +108,7 @@ def _start_together(root: str, rounds: int, barrier, results) -> None:
             results.put((number, f"{type(exc).__name__}: {exc}"))
 
 
+@pytest.mark.subprocess
 def test_processes_starting_together_share_one_complete_secret(tmp_path: Path) -> None:
     processes, rounds = 4, 60
     context = multiprocessing.get_context("spawn")  # fresh interpreters, as separate bot processes would be

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.documents import UnreadableSource
-from ingest.formats import SUPPORTED_SUFFIXES, read_source
+from ingest.reader import SUPPORTED_SUFFIXES, read_source
 
 
 def _write(tmp_path: Path, name: str, data: bytes) -> Path:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ingest.documents import UnreadableSource
-from ingest.formats import read_source
 from ingest.formats.forum_text import looks_like_forum, parse_thread
 from ingest.pipeline import run_ingest
+from ingest.reader import read_source
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 

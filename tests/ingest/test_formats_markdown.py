@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ingest.documents import UnreadableSource
-from ingest.formats import read_source
+from ingest.reader import read_source
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 

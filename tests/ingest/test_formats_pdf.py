@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from ingest.documents import UnreadableSource
-from ingest.formats import read_source
+from ingest.reader import read_source
 
 
 def _escape(text: str) -> bytes:

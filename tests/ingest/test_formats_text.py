@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.formats import read_source
+from ingest.reader import read_source
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 

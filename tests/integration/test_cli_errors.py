@@ -176,6 +176,7 @@ def _read_only_runner(data_dir: Path) -> list[str]:
     return [unshare, "-m", "sh", "-c", script, str(data_dir)]
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("command", [("ask", "what is escrow"), ("ingest",)])
 def test_a_read_only_data_dir(env: Path, command) -> None:
     indexed(env)

@@ -12,7 +12,7 @@ import yaml
 from ingest.chunking import chunk_document
 from ingest.discovery import Candidate, walk
 from ingest.documents import ParsedDocument
-from ingest.formats import SUPPORTED_SUFFIXES, read_source
+from ingest.reader import SUPPORTED_SUFFIXES, read_source
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 EVAL_SET = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"

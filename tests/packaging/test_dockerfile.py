@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.subprocess
 def test_dockerfile_passes_hadolint() -> None:
     beside_python = Path(sys.executable).parent / "hadolint"  # the venv's, even when .venv/bin is not on PATH
     hadolint = str(beside_python) if beside_python.exists() else shutil.which("hadolint")

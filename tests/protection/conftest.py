@@ -11,6 +11,7 @@ import pytest
 
 from dispute_desk.protection import ProtectionGuide, Verdict, inputs_from_answers
 from dispute_desk.settings import PROJECT_DIR
+from ingest.reader import read_policy
 
 KNOWLEDGE = PROJECT_DIR / "knowledge"
 RULES = KNOWLEDGE / "rules" / "protection.yaml"
@@ -19,7 +20,7 @@ TODAY = date(2026, 11, 11)  # a Wednesday
 
 @pytest.fixture(scope="session")
 def guide() -> ProtectionGuide:
-    return ProtectionGuide.load(KNOWLEDGE)
+    return ProtectionGuide.load(KNOWLEDGE, read_policy)
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from desk_cli import exit_codes
@@ -60,6 +61,7 @@ def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.subprocess
 def test_flags_and_json_give_the_verdict_for_scripts() -> None:
     result = _run(*FOUR_PHASES, "--json")
     assert result.returncode == exit_codes.OK, result.stderr
@@ -77,6 +79,7 @@ def test_flags_and_json_give_the_verdict_for_scripts() -> None:
     assert "not legal advice" in data["disclaimer"]
 
 
+@pytest.mark.subprocess
 def test_text_output_shows_status_reasons_steps_and_dates() -> None:
     result = _run(*FOUR_PHASES)
     assert result.returncode == exit_codes.OK, result.stderr
@@ -87,6 +90,7 @@ def test_text_output_shows_status_reasons_steps_and_dates() -> None:
     assert "Next steps" in out and "not legal advice" in out
 
 
+@pytest.mark.subprocess
 def test_no_flags_and_no_terminal_is_a_usage_error() -> None:
     result = _run(stdin="")
     assert result.returncode == exit_codes.USAGE
@@ -94,6 +98,7 @@ def test_no_flags_and_no_terminal_is_a_usage_error() -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.subprocess
 def test_a_bad_date_or_value_is_a_usage_error() -> None:
     bad_date = _run("--type", "fixed", "--submitted", "11/04/2026")
     assert bad_date.returncode == exit_codes.USAGE
@@ -103,6 +108,7 @@ def test_a_bad_date_or_value_is_a_usage_error() -> None:
     assert "invalid choice: 'maybe'" in bad_value.stderr
 
 
+@pytest.mark.subprocess
 def test_missing_answers_are_named_with_their_flags() -> None:
     result = _run("--type", "hourly", "--tracked", "app", "--today", "2026-11-11")
     assert result.returncode == exit_codes.OK

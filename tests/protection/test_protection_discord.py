@@ -20,7 +20,7 @@ from discord_mocks import sent_kwargs as last_call
 from discord_mocks import spec_mock
 
 from desk_discord.bot import DeskBot
-from desk_discord.exts.protection import OFFER_TEXT, offer_view, verdict_embed
+from desk_discord.exts.protection import verdict_embed
 from desk_discord.exts.protection._cog import UNAVAILABLE, GuideSource, ProtectionCog
 from desk_discord.exts.protection._wizard import (
     EXPIRED,
@@ -30,6 +30,7 @@ from desk_discord.exts.protection._wizard import (
     DatesModal,
     VerdictView,
 )
+from desk_discord.views.protection_offer import OFFER_TEXT, offer_view
 from dispute_desk.journal import Journal
 from dispute_desk.protection import Citation, ProtectionGuide, Reason, Step, Verdict, inputs_from_answers
 from dispute_desk.settings import PROJECT_DIR, load_settings

@@ -20,7 +20,7 @@ from dispute_desk.protection import (
 )
 from dispute_desk.protection.rules import Effect
 from dispute_desk.settings import PROJECT_DIR
-from ingest.formats import read_source
+from ingest.reader import read_policy, read_source
 
 KNOWLEDGE = PROJECT_DIR / "knowledge"
 RULES = KNOWLEDGE / "rules" / "protection.yaml"
@@ -87,7 +87,7 @@ def test_dangling_references_fail_listing_every_one(knowledge_copy: Path) -> Non
     )
     book = load_rules(rules)
     with pytest.raises(DanglingCitations) as caught:
-        resolve_citations(book, knowledge_copy)
+        resolve_citations(book, knowledge_copy, read_policy)
     assert caught.value.dangling == [
         "rule fixed-unfunded-part cites 02-fixed-price-disputes.md § 2.99, but policy/02-fixed-price-disputes.md "
         "has no section 2.99",
@@ -103,13 +103,13 @@ def test_a_renumbered_policy_section_is_caught(knowledge_copy: Path) -> None:
     with pytest.raises(
         DanglingCitations, match=r"number direct_hourly_dispute_days cites 12-direct-contracts.md § 12.2"
     ):
-        ProtectionGuide.load(knowledge_copy)
+        ProtectionGuide.load(knowledge_copy, read_policy)
 
 
 def test_a_moderator_changes_a_number_without_touching_code(knowledge_copy: Path) -> None:
     rules = knowledge_copy / "rules" / "protection.yaml"
     _edit(rules, "  refund_answer_days:\n    value: 7", "  refund_answer_days:\n    value: 10")
-    guide = ProtectionGuide.load(knowledge_copy)
+    guide = ProtectionGuide.load(knowledge_copy, read_policy)
     answers = {
         "type": "fixed",
         "funded": "yes",
@@ -175,7 +175,7 @@ def test_bare_yaml_yes_and_no_are_read_as_answers(knowledge_copy: Path) -> None:
     _edit(
         rules, 'when: {type: [fixed, direct-fixed], funded: "yes"}', "when: {type: [fixed, direct-fixed], funded: yes}"
     )
-    guide = ProtectionGuide.load(knowledge_copy)
+    guide = ProtectionGuide.load(knowledge_copy, read_policy)
     verdict = guide.check(inputs_from_answers({"type": "fixed", "funded": "yes", "submitted_via_contract": "yes"}))
     assert "fixed-funded" in verdict.rules
 

@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from chroma_server import ChromaServer, server_env
 
 from dispute_desk.settings import PROJECT_DIR
+
+pytestmark = pytest.mark.subprocess  # a Chroma server and bot.py run as separate processes
 
 
 def _bot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

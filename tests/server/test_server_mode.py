@@ -18,6 +18,8 @@ from dispute_desk.settings import PROJECT_DIR, Settings
 from dispute_desk.store import ChunkStore, IndexMissing, StoreUnavailable
 from ingest.pipeline import IngestBusy, IngestFailed, run_ingest
 
+pytestmark = pytest.mark.subprocess  # a Chroma server and bot.py run as separate processes
+
 
 def open_desk(settings: Settings, embedder: HashingEmbedder) -> Desk:
     return Desk.open(settings.model_copy(update={"min_evidence": 0.0}), embedder=embedder)

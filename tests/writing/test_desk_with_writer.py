@@ -88,6 +88,7 @@ def test_moderators_see_the_model_and_its_fallback_counts_in_kb_status(tiny_desk
     assert field.value == "openai:scripted: 1 written, 1 fell back to the quoted answer (unsupported figure 1)"
 
 
+@pytest.mark.subprocess
 def test_the_cli_and_the_bot_stop_with_a_clear_message_when_the_provider_package_is_missing(tiny_desk: Desk) -> None:
     import os
     import subprocess

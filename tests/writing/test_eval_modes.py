@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from rich.console import Console
 
 from desk_cli import exit_codes
@@ -48,6 +49,7 @@ def _questions(tmp_path):
     return path
 
 
+@pytest.mark.subprocess
 def test_eval_llm_without_a_model_configured_says_what_to_set(tiny_desk: Desk, tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
     env.update({"DESK_DATA_DIR": str(tiny_desk.settings.data_dir), "DESK_EMBEDDING_MODEL": "hashing",

@@ -9,9 +9,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from desk_discord.audit import record_action
 from desk_discord.checks import moderator_only
 from desk_discord.errors import NO_MENTIONS
-from desk_discord.exts.admin._audit import record_action
 from desk_discord.exts.admin._format import gaps_embed, status_embed, summary_line, summary_text
 from desk_discord.exts.admin._jobs import IngestJobs, StatusMessage
 from desk_discord.exts.admin._reindex import failure_text, refuse_if_busy

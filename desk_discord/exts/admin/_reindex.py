@@ -9,10 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from desk_discord.audit import record_action
 from desk_discord.checks import moderator_only
 from desk_discord.command_sync import SyncFailed
 from desk_discord.errors import NO_MENTIONS
-from desk_discord.exts.admin._audit import record_action
 from desk_discord.exts.admin._format import change_lines, summary_line, summary_text
 from desk_discord.exts.admin._jobs import IngestJobs, Job, StatusMessage
 from desk_discord.render import MESSAGE_LIMIT, truncate

@@ -29,8 +29,8 @@ from pathlib import Path
 from dispute_desk.settings import Settings
 from ingest.discovery import IGNORED_NAMES, source_id
 from ingest.documents import UnreadableSource
-from ingest.formats import SUPPORTED_SUFFIXES
 from ingest.formats._reading import sizes
+from ingest.reader import SUPPORTED_SUFFIXES
 from ingest.worker import read_guarded
 
 UPLOADS = "uploads"

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from desk_discord.exts.feedback import answer_view
 from desk_discord.render import MESSAGE_LIMIT, answer_embed, truncate
+from desk_discord.views.answer import answer_view
 from desk_discord.wording import say
 from dispute_desk.models import Answer
 

@@ -18,6 +18,7 @@ from desk_discord.exts.ask._gate import QuestionGate, Refusal
 from desk_discord.private import answer_by_dm, public_note, slash_note
 from desk_discord.ratelimit import Cooldown
 from desk_discord.render import MESSAGE_LIMIT, question_from_message, thread_name, truncate
+from desk_discord.views.protection_offer import OFFER_TEXT, offer_view
 from desk_discord.wording import say
 from dispute_desk.journal import QuestionRecord
 from dispute_desk.privacy import Detail, find_details, redact
@@ -94,8 +95,6 @@ class AskCog(commands.Cog, name="Ask"):
         """For "am I protected?" questions: the guided check's text and start button, if that feature is loaded."""
         if self.bot.get_cog("Protection") is None or not is_protection_question(question):
             return None
-        from desk_discord.exts.protection import OFFER_TEXT, offer_view
-
         return OFFER_TEXT, offer_view()
 
     # Mentions, follow-ups and DMs ---------------------------------------------------------------------------

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from desk_discord.exts.feedback._buttons import EscalateButton, SourcesButton, VoteButton, answer_view
 from desk_discord.exts.feedback._cog import FeedbackCog
+from desk_discord.views.answer import EscalateButton, SourcesButton, VoteButton
 
 if TYPE_CHECKING:
     from desk_discord.bot import DeskBot
 
-__all__ = ["answer_view", "setup"]
+__all__ = ["setup"]
 
 
 async def setup(bot: DeskBot) -> None:

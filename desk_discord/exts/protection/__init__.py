@@ -1,7 +1,7 @@
 """The "Am I protected?" guided check: ``/protected`` and a "Start the protection check" button.
 
-Other features offer the check with ``offer_view()`` (and ``OFFER_TEXT``) when
-``dispute_desk.protection.is_protection_question(text)`` says a member asked about their own protection.
+Other features offer the check with ``desk_discord.views.protection_offer`` (``offer_view()`` and
+``OFFER_TEXT``); this extension registers that button and runs the check when it is clicked.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 from desk_discord.exts.protection._cog import ProtectionCog
 from desk_discord.exts.protection._embed import verdict_embed
-from desk_discord.exts.protection._offer import OFFER_TEXT, StartCheckButton, offer_view
+from desk_discord.views.protection_offer import StartCheckButton
 
 if TYPE_CHECKING:
     from desk_discord.bot import DeskBot
 
-__all__ = ["OFFER_TEXT", "offer_view", "setup", "verdict_embed"]
+__all__ = ["setup", "verdict_embed"]
 
 
 async def setup(bot: DeskBot) -> None:

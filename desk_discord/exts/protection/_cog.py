@@ -18,6 +18,7 @@ from desk_discord.exts.protection._wizard import CheckWizard
 from dispute_desk.protection import ProtectionGuide, RulesError
 from dispute_desk.protection.dates import utc_today
 from dispute_desk.protection.rules import RULES_FILE
+from ingest.reader import read_policy
 
 if TYPE_CHECKING:
     from desk_discord.bot import DeskBot
@@ -55,7 +56,7 @@ class GuideSource:
             if self._guide is not None and stamp == self._stamp:
                 return self._guide
             try:
-                self._guide = await asyncio.to_thread(ProtectionGuide.load, self.knowledge_dir)
+                self._guide = await asyncio.to_thread(ProtectionGuide.load, self.knowledge_dir, read_policy)
                 self._stamp = stamp
                 log.info("protection rules loaded from %s (%d rules)", self.path, len(self._guide.book.rules))
             except RulesError as exc:

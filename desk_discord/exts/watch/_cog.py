@@ -11,9 +11,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from desk_discord.audit import record_action
 from desk_discord.checks import is_moderator, moderator_only
 from desk_discord.errors import NO_MENTIONS
-from desk_discord.exts.admin._audit import record_action
 from desk_discord.exts.watch._respond import FirstResponder
 from desk_discord.render import question_from_message
 

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Final
 import discord
 
 from desk_discord.errors import NO_MENTIONS
-from desk_discord.exts.feedback import answer_view
 from desk_discord.private import answer_by_dm, public_note
 from desk_discord.render import answer_embed, thread_name
+from desk_discord.views.answer import answer_view
 from dispute_desk.models import Answer
 from dispute_desk.privacy import find_details, redact
 

@@ -1,16 +1,24 @@
-"""The "Start the protection check" button that other features attach to a reply (persistent)."""
+"""The "Start the protection check" button that other features attach to a reply (persistent).
+
+The ask extension offers it when ``dispute_desk.protection.is_protection_question(text)`` says a member asked
+about their own protection; the protection extension registers it and runs the check (``CheckStarter``).
+"""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import discord
 
 from desk_discord.errors import handle_error
 
-if TYPE_CHECKING:
-    from desk_discord.exts.protection._cog import ProtectionCog
+
+class CheckStarter(Protocol):
+    """What the button needs from the cog named "Protection" (``desk_discord.exts.protection``)."""
+
+    async def start(self, interaction: discord.Interaction) -> None: ...
+
 
 OFFER_TEXT = (
     "Whether *your* money is protected depends on your contract. The guided check asks a few questions "
@@ -38,7 +46,7 @@ class StartCheckButton(discord.ui.DynamicItem[discord.ui.Button], template=r"^de
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
             # discord.py types Interaction.client as the base Client, which has no get_cog; ours is the DeskBot.
-            cog: ProtectionCog | None = interaction.client.get_cog("Protection")  # type: ignore[attr-defined]
+            cog: CheckStarter | None = interaction.client.get_cog("Protection")  # type: ignore[attr-defined]
             if cog is None:
                 raise RuntimeError("the protection extension is not loaded")
             await cog.start(interaction)

@@ -1,6 +1,7 @@
 """Audit trail of moderator actions.
 
 Every action is written to the journal (who, what, when) and, when configured, posted to the log channel.
+Shared by the extensions that run moderator commands (admin, watch), so neither imports the other.
 """
 
 from __future__ import annotations

@@ -1,23 +1,32 @@
-"""The persistent buttons; each one hands its click to the ``Feedback`` cog."""
+"""The persistent buttons under every answer; each one hands its click to the ``Feedback`` cog.
+
+The ask and watch extensions attach ``answer_view``; the feedback extension registers the buttons and
+handles the clicks (``AnswerActions``).
+"""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import discord
 
 from desk_discord.errors import handle_error
 
-if TYPE_CHECKING:
-    from desk_discord.exts.feedback._cog import FeedbackCog
-
 UP, DOWN = "up", "down"
 
 
-def _cog(interaction: discord.Interaction) -> FeedbackCog:
+class AnswerActions(Protocol):
+    """What the buttons need from the cog named "Feedback" (``desk_discord.exts.feedback``)."""
+
+    async def vote(self, interaction: discord.Interaction, question_id: int, value: int) -> None: ...
+    async def show_sources(self, interaction: discord.Interaction, question_id: int) -> None: ...
+    async def escalate(self, interaction: discord.Interaction, question_id: int) -> None: ...
+
+
+def _cog(interaction: discord.Interaction) -> AnswerActions:
     # discord.py types Interaction.client as the base Client, which has no get_cog; ours is the DeskBot.
-    cog = interaction.client.get_cog("Feedback")  # type: ignore[attr-defined]
+    cog: AnswerActions | None = interaction.client.get_cog("Feedback")  # type: ignore[attr-defined]
     if cog is None:
         raise RuntimeError("the feedback extension is not loaded")
     return cog
@@ -34,7 +43,7 @@ class _AnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=r"^desk:
         except Exception as exc:
             await handle_error(interaction, exc)
 
-    async def handle(self, cog: FeedbackCog, interaction: discord.Interaction) -> None:
+    async def handle(self, cog: AnswerActions, interaction: discord.Interaction) -> None:
         raise NotImplementedError
 
 
@@ -56,7 +65,7 @@ class VoteButton(_AnswerButton, template=r"^desk:vote:(?P<value>up|down):(?P<qid
     ) -> VoteButton:
         return cls(int(match["qid"]), match["value"])
 
-    async def handle(self, cog: FeedbackCog, interaction: discord.Interaction) -> None:
+    async def handle(self, cog: AnswerActions, interaction: discord.Interaction) -> None:
         await cog.vote(interaction, self.question_id, 1 if self.value == UP else -1)
 
 
@@ -75,7 +84,7 @@ class SourcesButton(_AnswerButton, template=r"^desk:sources:(?P<qid>\d+)$"):
     ) -> SourcesButton:
         return cls(int(match["qid"]))
 
-    async def handle(self, cog: FeedbackCog, interaction: discord.Interaction) -> None:
+    async def handle(self, cog: AnswerActions, interaction: discord.Interaction) -> None:
         await cog.show_sources(interaction, self.question_id)
 
 
@@ -96,7 +105,7 @@ class EscalateButton(_AnswerButton, template=r"^desk:escalate:(?P<qid>\d+)$"):
     ) -> EscalateButton:
         return cls(int(match["qid"]))
 
-    async def handle(self, cog: FeedbackCog, interaction: discord.Interaction) -> None:
+    async def handle(self, cog: AnswerActions, interaction: discord.Interaction) -> None:
         await cog.escalate(interaction, self.question_id)
 
 

@@ -18,8 +18,14 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from dispute_desk.embedding import Embedder
-from dispute_desk.settings import Settings
+from desk_cli.benchmark.scale import rss_mb
+from desk_cli.benchmark.speed import CountingEmbedder
+from dispute_desk.desk import Desk
+from dispute_desk.embedding import Embedder, build_embedder
+from dispute_desk.settings import Settings, load_settings
+from dispute_desk.store import ChunkStore
+from ingest.pipeline import run_ingest
+from ingest.synthetic import write_discourse_export
 
 ENCODE_SAMPLE = 2000  # chunk texts timed through the encoder alone (a random sample of the export's chunks)
 PROBE_QUESTIONS = (
@@ -53,28 +59,12 @@ class ForumFigures:
         return asdict(self) | {"ratio": round(self.ratio, 3)}
 
 
-def _rss_mb() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _answer_probe(data_dir: str, model: str, questions: Sequence[str], conn: Connection) -> None:
     """In a fresh process: load the model, then the index (timed), answer, and report memory."""
-    from dispute_desk.desk import Desk
-    from dispute_desk.embedding import build_embedder
-    from dispute_desk.settings import load_settings
-
     settings = load_settings(data_dir=Path(data_dir), embedding_model=model)
     embedder = build_embedder(settings)
     embedder.embed_query("warm up")
-    rss_model = _rss_mb()
+    rss_model = rss_mb()
     began = time.perf_counter()
     desk = Desk.open(settings, embedder=embedder)
     load_ms = (time.perf_counter() - began) * 1000
@@ -83,7 +73,7 @@ def _answer_probe(data_dir: str, model: str, questions: Sequence[str], conn: Con
         began = time.perf_counter()
         desk.ask(question)
         latencies.append((time.perf_counter() - began) * 1000)
-    conn.send((load_ms, statistics.median(latencies), rss_model, _rss_mb()))
+    conn.send((load_ms, statistics.median(latencies), rss_model, rss_mb()))
     conn.close()
 
 
@@ -106,11 +96,6 @@ def answering_footprint(data_dir: Path, model: str, questions: Sequence[str] = P
 
 def forum_export(settings: Settings, embedder: Embedder, posts: int = 20_000) -> ForumFigures:
     """Ingest a generated export of ``posts`` posts twice and measure answering from it."""
-    from dispute_desk.benchmark import _CountingEmbedder
-    from dispute_desk.store import ChunkStore
-    from ingest.pipeline import run_ingest
-    from ingest.synthetic import write_discourse_export
-
     with tempfile.TemporaryDirectory(prefix="desk-bench-forum-") as scratch:
         root = Path(scratch)
         export = root / "export"
@@ -128,7 +113,7 @@ def forum_export(settings: Settings, embedder: Embedder, posts: int = 20_000) ->
         embedder.embed_documents(sample)
         encode_rate = len(sample) / (time.perf_counter() - began)
 
-        counting = _CountingEmbedder(embedder)
+        counting = CountingEmbedder(embedder)
         began = time.perf_counter()
         second = run_ingest(scratch_settings, [export], embedder=counting)
         unchanged_s = time.perf_counter() - began
