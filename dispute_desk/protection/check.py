@@ -161,7 +161,7 @@ class ProtectionGuide:
         shown = _dates_shown(fired, book, computed, today)
         missing = tuple(MissingAnswer(q.field, q.ask, q.label) for q in missing_answers(book.questions, inputs))
         status = decide({r.effect for r in fired}, has_missing=bool(missing), contradicted=bool(contradictions))
-        label, summary = book.statuses[status]
+        label, summary = book.status(status).label, book.status(status).summary
         if status == CANT_TELL and not (missing or contradictions or _explained(fired)):
             summary = book.fallback  # no rule covers this combination: say so instead of guessing
         return Verdict(
@@ -206,10 +206,10 @@ def _explained(fired: list[Rule]) -> bool:
 def compute_dates(book: RuleBook, inputs: CheckInputs) -> dict[str, tuple[date, time | None]]:
     """Every date of the rules file that the given dates allow, by id."""
     out: dict[str, tuple[date, time | None]] = {}
-    for definition in book.dates.values():
+    for date_id, definition in book.dates.items():
         result = _compute(definition, book, inputs)
         if result is not None:
-            out[definition.id] = result
+            out[date_id] = result
     return out
 
 
@@ -233,11 +233,11 @@ def _steps(fired: list[Rule], values: dict[str, str], citations: dict[Cite, Cita
     for rule in fired:
         if rule.next_step is None or rule.effect is Effect.CONTRADICTION:
             continue
-        text = rule.next_step.render(values)
+        text = rule.next_step.text.render(values)
         if text in seen:
             continue
         seen.add(text)
-        cite = rule.next_step_cites or rule.cites
+        cite = rule.next_step.cites or rule.cites
         steps.append(Step(text, rule.id, citations.get(cite) if cite else None))
     return tuple(steps)
 
