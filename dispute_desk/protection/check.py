@@ -257,12 +257,16 @@ def _dates_shown(
             label=book.dates[date_id].label,
             date=computed[date_id][0],
             time=computed[date_id][1],
-            note=book.dates[date_id].note.render(values),
+            note=_note(book.dates[date_id], values),
             days_left=(computed[date_id][0] - today).days,
         )
         for date_id in ids
     ]
     return tuple(sorted(shown, key=lambda d: (d.date, d.time or time(0, 0))))
+
+
+def _note(definition: DateDef, values: dict[str, str]) -> str:
+    return definition.note.render(values) if definition.note else ""
 
 
 def _future_dates(book: RuleBook, inputs: CheckInputs, today: date) -> list[str]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
@@ -28,6 +28,8 @@ from dispute_desk.protection.inputs import ANSWER_FIELDS, DATE_FIELDS, CheckInpu
 from dispute_desk.protection.references import references
 
 DATE_TESTS = ("passed", "not_passed", "after")
+T = TypeVar("T")
+NonEmpty = Annotated[T, Field(min_length=1)]  # a list in the JSON Schema that needs at least one item
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,11 @@ def listed(value: object) -> object:
 
 def _answers(value: object) -> object:
     values = listed(value)
-    return [normalize_value(v) for v in values] if isinstance(values, list | tuple) else values
+    if not isinstance(values, list | tuple):
+        return values
+    if not values:
+        raise ValueError("give at least one value (or leave the key out)")
+    return [normalize_value(v) for v in values]
 
 
 def _known_date(name: str, info: ValidationInfo) -> str:
@@ -65,24 +71,20 @@ def _known_date(name: str, info: ValidationInfo) -> str:
     return name
 
 
-# An answer condition: one value or a list of them; a bare YAML yes/no counts as "yes"/"no".
+# An answer condition: one value or a non-empty list of them; a bare YAML yes/no counts as "yes"/"no".
 ContractTypes = Annotated[
     tuple[ContractType, ...],
-    BeforeValidator(_answers, json_schema_input_type=ContractType | list[ContractType]),
-    Field(min_length=1),
+    BeforeValidator(_answers, json_schema_input_type=ContractType | NonEmpty[list[ContractType]]),
 ]
 Fundings = Annotated[
     tuple[Funding, ...],
-    BeforeValidator(_answers, json_schema_input_type=Funding | bool | list[Funding | bool]),
-    Field(min_length=1),
+    BeforeValidator(_answers, json_schema_input_type=Funding | bool | NonEmpty[list[Funding | bool]]),
 ]
 Tris = Annotated[
-    tuple[Tri, ...], BeforeValidator(_answers, json_schema_input_type=Tri | bool | list[Tri | bool]), Field(min_length=1)
+    tuple[Tri, ...], BeforeValidator(_answers, json_schema_input_type=Tri | bool | NonEmpty[list[Tri | bool]])
 ]
 Trackings = Annotated[
-    tuple[Tracking, ...],
-    BeforeValidator(_answers, json_schema_input_type=Tracking | list[Tracking]),
-    Field(min_length=1),
+    tuple[Tracking, ...], BeforeValidator(_answers, json_schema_input_type=Tracking | NonEmpty[list[Tracking]])
 ]
 GivenOrMissing = Annotated[Literal["given", "missing"], BeforeValidator(normalize_value)]
 DateName = Annotated[str, AfterValidator(_known_date)]
@@ -157,12 +159,11 @@ def _when(value: object) -> object:
 
 # ``when``: a mapping (all must hold) or a list of mappings (any may hold); left out means always.
 When = Annotated[
-    tuple[Condition, ...], BeforeValidator(_when, json_schema_input_type=Condition | list[Condition]), Field(min_length=1)
+    tuple[Condition, ...], BeforeValidator(_when, json_schema_input_type=Condition | NonEmpty[list[Condition]])
 ]
 AnswerWhen = Annotated[
     tuple[AnswerCondition, ...],
-    BeforeValidator(_when, json_schema_input_type=AnswerCondition | list[AnswerCondition]),
-    Field(min_length=1),
+    BeforeValidator(_when, json_schema_input_type=AnswerCondition | NonEmpty[list[AnswerCondition]]),
 ]
 
 

@@ -133,7 +133,7 @@ class DateDef(Value):
     ] = Field(alias="from", min_length=1)
     days: str | None = Field(None, description="The name of a number.")
     weekly: WeeklyPointName | None = Field(None, description="A point of the hourly billing week.")
-    note: Template = Template("")
+    note: Template | None = None
 
     @field_validator("days")
     @classmethod
@@ -145,8 +145,8 @@ class DateDef(Value):
 
     @field_validator("note")
     @classmethod
-    def _note_names(cls, note: Template, info: ValidationInfo) -> Template:
-        return _check_names(note, references(info).numbers)
+    def _note_names(cls, note: Template | None, info: ValidationInfo) -> Template | None:
+        return note and _check_names(note, references(info).numbers)
 
     @model_validator(mode="after")
     def _days_or_weekly(self) -> DateDef:
@@ -170,7 +170,9 @@ class Question(Value):
     ask: Text
     label: Text
     key: bool = Field(False, description="Without this answer there is no verdict.")
-    choices: Choices = Field((), description="Each value of the answer and the label shown; none for a date.")
+    choices: Choices = Field(
+        (), description="Each value of the answer and the label shown; none for a date.", json_schema_extra={"default": {}}
+    )
     types: tuple[ContractType, ...] = Field((), alias="for")
     when: AnswerWhen = ()
     help: Text | None = None
