@@ -107,7 +107,8 @@ def week_point(worked: date, point: str, cycle: WeeklyCycle | None = None) -> tu
         return monday + timedelta(days=6), time(23, 59)
     if point not in cycle.POINTS:
         raise ValueError(f"unknown weekly point '{point}' (known: {', '.join(WEEK_POINTS)})")
-    return getattr(cycle, point).resolve(monday)
+    moment: WeekPoint = getattr(cycle, point)
+    return moment.resolve(monday)
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,8 @@ class CheckInputs:
         return str(getattr(self, field))
 
     def date_of(self, field: str) -> date | None:
-        return getattr(self, field)
+        day: date | None = getattr(self, field)
+        return day
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

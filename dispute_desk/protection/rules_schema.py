@@ -171,7 +171,9 @@ class Question(Value):
     label: Text
     key: bool = Field(False, description="Without this answer there is no verdict.")
     choices: Choices = Field(
-        (), description="Each value of the answer and the label shown; none for a date.", json_schema_extra={"default": {}}
+        (),
+        description="Each value of the answer and the label shown; none for a date.",
+        json_schema_extra={"default": {}},
     )
     types: tuple[ContractType, ...] = Field((), alias="for")
     when: AnswerWhen = ()
@@ -226,6 +228,8 @@ def _unique_id(rule_id: str, info: ValidationInfo) -> str:
 
 
 class Rule(Value):
+    """When it applies, what it does to the verdict, the reason shown and the policy section it comes from."""
+
     id: Annotated[str, Field(min_length=1), AfterValidator(_unique_id)]
     when: When = ()
     effect: Effect

@@ -83,7 +83,8 @@ def test_a_valid_rules_file_round_trips(tmp_path: Path) -> None:
     again = load_rules(copy)
     assert again == book
     assert len(again.rules) == len(book.rules) >= 30
-    assert again.question("funded") is not None and again.question("funded").choices[0] == ("yes", "Yes, it's funded")
+    funded = again.question("funded")
+    assert funded is not None and funded.choices[0] == ("yes", "Yes, it's funded")
 
 
 def test_conditions_name_every_answer_and_date_of_the_check() -> None:
