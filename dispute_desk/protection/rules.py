@@ -14,17 +14,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from dispute_desk.protection.rules_schema import (
-    Cite,
-    DateDef,
-    Effect,
-    NextStep,
-    Number,
-    Question,
-    Rule,
-    RuleBook,
-    Status,
-)
+from dispute_desk.protection.fields import Cite
+from dispute_desk.protection.questions import Question
+from dispute_desk.protection.rules_schema import DateDef, Effect, NextStep, Number, Rule, RuleBook, Status
 from dispute_desk.yaml_problems import problems_in
 
 log = logging.getLogger(__name__)

@@ -11,26 +11,25 @@ dispute_desk.schemas``) so moderators' editors check the YAML as they type.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     ValidationInfo,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
-from dispute_desk.protection.conditions import AnswerWhen, When, listed, normalize_value
+from dispute_desk.protection.conditions import When, listed
 from dispute_desk.protection.dates import WeeklyCycle, WeeklyPointName
-from dispute_desk.protection.inputs import ANSWER_VALUES, DATE_FIELDS, ContractType
+from dispute_desk.protection.fields import AnswerDate, Cite, Text, Value, check_names
+from dispute_desk.protection.inputs import DATE_FIELDS
+from dispute_desk.protection.questions import Question
 from dispute_desk.protection.references import References, references
 from dispute_desk.protection.template import Template
 
@@ -46,73 +45,10 @@ class Effect(StrEnum):
     NOTE = "note"  # information: a deadline, a condition to keep, an assumption
 
 
-class Value(BaseModel):
-    """A part of the rules file: unknown keys are mistakes, and nothing changes once loaded."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-def _one_line(text: str) -> str:
-    folded = " ".join(text.split())
-    if not folded:
-        raise ValueError("a non-empty text is required")
-    return folded
-
-
-def _one_of(names: tuple[str, ...], what: str) -> Callable[[str], str]:
-    """A check that a string is one of ``names`` (known at run time only, so not a ``Literal``)."""
-
-    def check(value: str) -> str:
-        if value not in names:
-            raise ValueError(f"{what} must be one of {', '.join(names)}, got '{value}'")
-        return value
-
-    return check
-
-
-def _check_names(template: Template, allowed: frozenset[str]) -> Template:
-    unknown = sorted(template.names - allowed)
-    if unknown:
-        raise ValueError(f"unknown placeholder(s) {', '.join('{' + n + '}' for n in unknown)}")
-    return template
-
-
 def _text_names(info: ValidationInfo) -> frozenset[str]:
     """What a rule's text may name: the numbers, the computed dates and the member's dates."""
     refs = references(info)
     return refs.numbers | refs.all_dates
-
-
-def _choices(value: object) -> object:
-    """``{value: label}`` in the file; (value, label) pairs in order once loaded."""
-    if isinstance(value, Mapping):
-        return [(normalize_value(k), label) for k, label in value.items()]
-    return value
-
-
-Text = Annotated[str, AfterValidator(_one_line)]
-_FIELDS = (*ANSWER_VALUES, *DATE_FIELDS)
-AnswerDate = Annotated[
-    str, AfterValidator(_one_of(DATE_FIELDS, "a date")), WithJsonSchema({"type": "string", "enum": list(DATE_FIELDS)})
-]
-QuestionField = Annotated[
-    str, AfterValidator(_one_of(_FIELDS, "field")), WithJsonSchema({"type": "string", "enum": list(_FIELDS)})
-]
-Choices = Annotated[
-    tuple[tuple[str, str], ...],
-    BeforeValidator(_choices, json_schema_input_type=dict[str, str]),
-    PlainSerializer(dict),
-]
-
-
-class Cite(Value):
-    """A section of the policy guide: ``{file: 02-fixed-price-disputes.md, section: "2.5"}``."""
-
-    file: str = Field(min_length=1, description="A file in knowledge/policy/.")
-    section: str = Field(min_length=1, description='The section number, quoted: "2.5".')
-
-    def __str__(self) -> str:
-        return f"{self.file} § {self.section}"
 
 
 class Number(Value):
@@ -146,7 +82,7 @@ class DateDef(Value):
     @field_validator("note")
     @classmethod
     def _note_names(cls, note: Template | None, info: ValidationInfo) -> Template | None:
-        return note and _check_names(note, references(info).numbers)
+        return note and check_names(note, references(info).numbers)
 
     @model_validator(mode="after")
     def _days_or_weekly(self) -> DateDef:
@@ -161,50 +97,6 @@ def _date_id(date_id: str, info: ValidationInfo) -> str:
     return date_id
 
 
-class Question(Value):
-    """A question asked for the contract types in ``for`` (all when left out) and when ``when`` holds."""
-
-    model_config = ConfigDict(validate_by_name=True)
-
-    field: QuestionField
-    ask: Text
-    label: Text
-    key: bool = Field(False, description="Without this answer there is no verdict.")
-    choices: Choices = Field(
-        (),
-        description="Each value of the answer and the label shown; none for a date.",
-        json_schema_extra={"default": {}},
-    )
-    types: tuple[ContractType, ...] = Field((), alias="for")
-    when: AnswerWhen = ()
-    help: Text | None = None
-
-    @property
-    def is_date(self) -> bool:
-        return self.field in DATE_FIELDS
-
-    @field_validator("field")
-    @classmethod
-    def _asked_once(cls, name: str, info: ValidationInfo) -> str:
-        if references(info).question_fields[name] > 1:
-            raise ValueError(f"the question {name} is asked twice")
-        return name
-
-    @model_validator(mode="after")
-    def _choices_fit(self) -> Question:
-        if self.is_date:
-            if self.choices:
-                raise ValueError(f"{self.field} is a date question, which has no choices")
-            return self
-        if not self.choices:
-            raise ValueError("choices must map each value to the label shown")
-        allowed = ANSWER_VALUES[self.field]
-        for value, _ in self.choices:
-            if value not in allowed:
-                raise ValueError(f"choice '{value}' is not a value of {self.field} (allowed: {', '.join(allowed)})")
-        return self
-
-
 class NextStep(Value):
     """What to do, with the section that says so (the rule's own citation when left out)."""
 
@@ -214,7 +106,7 @@ class NextStep(Value):
     @field_validator("text")
     @classmethod
     def _text_names(cls, text: Template, info: ValidationInfo) -> Template:
-        return _check_names(text, _text_names(info))
+        return check_names(text, _text_names(info))
 
 
 def _step(value: object) -> object:
@@ -241,7 +133,7 @@ class Rule(Value):
     @field_validator("reason")
     @classmethod
     def _reason_names(cls, reason: Template, info: ValidationInfo) -> Template:
-        return _check_names(reason, _text_names(info))
+        return check_names(reason, _text_names(info))
 
     @field_validator("dates")
     @classmethod
@@ -279,8 +171,8 @@ class RuleBook(Value):
     disclaimer: Text
     fallback: Text = Field(description="The summary when no rule decides the answers given.")
     statuses: Statuses
-    numbers: dict[str, Number] = {}
-    dates: dict[Annotated[str, AfterValidator(_date_id)], DateDef] = {}
+    numbers: dict[str, Number] = Field(default_factory=dict)
+    dates: dict[Annotated[str, AfterValidator(_date_id)], DateDef] = Field(default_factory=dict)
     questions: tuple[Question, ...] = Field(description="Asked in this order.")
     rules: tuple[Rule, ...] = Field(min_length=1)
     weekly_cycle: WeeklyCycle = WeeklyCycle()
