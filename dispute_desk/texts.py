@@ -104,13 +104,14 @@ class Scope(BaseModel):
     def from_yaml(cls, path: Path) -> Scope:
         """Read ``scope.yaml``; PromptsMissing lists every problem in it at once."""
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            raw = yaml.safe_load(text)
         except (OSError, yaml.YAMLError) as exc:
             raise PromptsMissing(f"{path}: {exc}") from exc
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:
-            problems = problems_in(exc, raw, cls)
+            problems = problems_in(exc, raw, cls, text)
             listed = "\n".join(f"- {p}" for p in problems)
             raise PromptsMissing(f"{path} has {len(problems)} problem(s):\n{listed}") from None
 

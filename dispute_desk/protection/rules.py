@@ -50,7 +50,8 @@ class RulesError(Exception):
 def load_rules(path: Path) -> RuleBook:
     """Read and check the rules file; RulesError lists every problem (not only the first)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text)
     except OSError as exc:
         raise RulesError(f"cannot read the protection rules {path}: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
@@ -60,6 +61,6 @@ def load_rules(path: Path) -> RuleBook:
     try:
         return RuleBook.from_data(raw)
     except ValidationError as exc:
-        problems = problems_in(exc, raw, RuleBook)
+        problems = problems_in(exc, raw, RuleBook, text)
         listed = "\n".join(f"- {p}" for p in problems)
         raise RulesError(f"{path} has {len(problems)} problem(s):\n{listed}") from None

@@ -113,11 +113,12 @@ def test_a_broken_scope_file_lists_every_problem(tmp_path: Path) -> None:
         Scope.from_yaml(path)
     assert str(caught.value) == (
         f"{path} has 4 problem(s):\n"
-        "- rules[0] (tax).patterns[0]: not a valid regular expression (missing ), unterminated subpattern at "
-        "position 0)\n"
-        "- rules[0] (tax).hrd: unknown key 'hrd' (allowed: name, reply, patterns, unless, hard, signal_only)\n"
-        "- rules[1] (empty).reply: Field required\n"
-        "- rules[1] (empty).patterns: Tuple should have at least 1 item after validation, not 0"
+        "- line 5, rules[0] (tax).patterns[0]: not a valid regular expression (missing ), unterminated "
+        "subpattern at position 0)\n"
+        "- line 6, rules[0] (tax).hrd: unknown key 'hrd' (allowed: name, reply, patterns, unless, hard, "
+        "signal_only)\n"
+        "- line 7, rules[1] (empty).reply: Field required\n"
+        "- line 8, rules[1] (empty).patterns: Tuple should have at least 1 item after validation, not 0"
     )
 
 

@@ -144,26 +144,26 @@ def test_all_problems_in_a_broken_file_are_reported_together(tmp_path: Path) -> 
     with pytest.raises(RulesError) as caught:
         load_rules(path)
     message = str(caught.value)
-    assert message.startswith(f"{path} has 15 problem(s):\n- ")
+    assert message.startswith(f"{path} has 15 problem(s):\n- line ")
     for expected in (
-        "- numbers.review_days.value: Input should be a valid integer, got 'fourteen'",
-        "- dates.auto_release.days: days 'review_dayz' is not one of the numbers (direct_dispute_days, ",
-        "- dates.week_ends.weekly: Input should be 'week_starts', 'week_ends', 'diary_last_edit', 'review_opens', "
+        "numbers.review_days.value: Input should be a valid integer, got 'fourteen'",
+        "dates.auto_release.days: days 'review_dayz' is not one of the numbers (direct_dispute_days, ",
+        "dates.week_ends.weekly: Input should be 'week_starts', 'week_ends', 'diary_last_edit', 'review_opens', "
         "'review_closes' or 'earnings_available', got 'week_endz'",
-        "- questions[1] (funded): choice 'perhaps' is not a value of funded (allowed: yes, some, no, unknown)",
-        "- questions[2] (submitted_via_contract).when.passed: unknown key 'passed' (allowed: type, funded, ",
-        "- rules[0] (contradiction-unfunded-but-released).when.fundd: unknown key 'fundd' (allowed: type, ",
-        "- rules[1] (contradiction-not-ended-but-end-date).effect: Input should be 'protects', 'unprotected', "
+        "questions[1] (funded): choice 'perhaps' is not a value of funded (allowed: yes, some, no, unknown)",
+        "questions[2] (submitted_via_contract).when.passed: unknown key 'passed' (allowed: type, funded, ",
+        "rules[0] (contradiction-unfunded-but-released).when.fundd: unknown key 'fundd' (allowed: type, ",
+        "rules[1] (contradiction-not-ended-but-end-date).effect: Input should be 'protects', 'unprotected', "
         "'voids', 'uncertain', 'contradiction' or 'note', got 'maybe'",
-        "- rules[2] (paid-outside-upwork).id: the id paid-outside-upwork is used twice",
-        "- rules[3] (paid-outside-upwork).id: the id paid-outside-upwork is used twice",
-        "- rules[4] (payment-moved-off-platform).reason: unknown placeholder(s) {refund_days}",
-        "- rules[5] (academic-cheating).dates: dates lists unknown date id(s) auto_releas",
-        "- rules[6] (fixed-funded).when.passed: unknown date 'refund_deadlin' (known: auto_release, ",
-        "- weekly_cycle.review_closes.day: Input should be 'mon', 'tue', 'wed', 'thu', 'fri', 'sat' or 'sun', "
+        "rules[2] (paid-outside-upwork).id: the id paid-outside-upwork is used twice",
+        "rules[3] (paid-outside-upwork).id: the id paid-outside-upwork is used twice",
+        "rules[4] (payment-moved-off-platform).reason: unknown placeholder(s) {refund_days}",
+        "rules[5] (academic-cheating).dates: dates lists unknown date id(s) auto_releas",
+        "rules[6] (fixed-funded).when.passed: unknown date 'refund_deadlin' (known: auto_release, ",
+        "weekly_cycle.review_closes.day: Input should be 'mon', 'tue', 'wed', 'thu', 'fri', 'sat' or 'sun', "
         "got 'funday'",
-        '- weekly_cycle.review_closes.time: time must look like "12:00" (in quotes), got 720',
-        "- colour: unknown key 'colour' (allowed: version, disclaimer, fallback, statuses, numbers, dates, ",
+        'weekly_cycle.review_closes.time: time must look like "12:00" (in quotes), got 720',
+        "colour: unknown key 'colour' (allowed: version, disclaimer, fallback, statuses, numbers, dates, ",
     ):
         assert expected in message
 
@@ -199,6 +199,22 @@ def test_single_mistakes_are_named(knowledge_copy: Path, old: str, new: str, mes
     _edit(rules, old, new)
     with pytest.raises(RulesError, match=re.escape(message)):
         load_rules(rules)
+
+
+def test_a_problem_names_its_line_in_the_file(knowledge_copy: Path) -> None:
+    rules = knowledge_copy / "rules" / "protection.yaml"
+    _edit(rules, "when: {type: outside}", "when: {type: freelance}")
+    _edit(rules, "    value: 30\n", "    value: -30\n")
+    lines = rules.read_text(encoding="utf-8").splitlines()
+    type_line = next(n for n, line in enumerate(lines, start=1) if "when: {type: freelance}" in line)
+    value_line = lines.index("    value: -30") + 1
+    with pytest.raises(RulesError) as caught:
+        load_rules(rules)
+    assert str(caught.value).splitlines()[1:] == [
+        f"- line {value_line}, numbers.mediation_days.value: Input should be greater than or equal to 0, got -30",
+        f"- line {type_line}, rules[3] (paid-outside-upwork).when.type: Input should be 'fixed', 'hourly', "
+        "'direct-fixed', 'direct-hourly', 'outside' or 'unknown', got 'freelance'",
+    ]
 
 
 def test_bare_yaml_yes_and_no_are_read_as_answers(knowledge_copy: Path) -> None:
