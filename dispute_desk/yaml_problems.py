@@ -2,7 +2,8 @@
 
 Each problem becomes one line: its line in the file, where it is in the YAML
 (``rules[3] (fixed-funded).when.type``, list items named by their ``id``, ``field`` or ``name``), then what is
-wrong, with the value found and, for an unknown key, the keys allowed there. Loaders join the lines into one error, so every problem in a file is reported at once.
+wrong, with the value found and, for an unknown key, the keys allowed there. Loaders join the lines into one
+error, so every problem in a file is reported at once.
 """
 
 from __future__ import annotations
