@@ -8,7 +8,6 @@ file at once, each with its place in the YAML (citations are checked in ``citati
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import yaml
@@ -19,16 +18,12 @@ from dispute_desk.protection.questions import Question
 from dispute_desk.protection.rules_schema import DateDef, Effect, NextStep, Number, Rule, RuleBook, Status
 from dispute_desk.yaml_problems import problems_in
 
-log = logging.getLogger(__name__)
-
 RULES_FILE = Path("rules") / "protection.yaml"  # inside the knowledge folder
 SCHEMA_FILE = RULES_FILE.with_suffix(".schema.json")  # generated from rules_schema.py, beside the rules
-STATUSES = ("protected", "partly", "not_protected", "cant_tell")
 
 __all__ = [
     "RULES_FILE",
     "SCHEMA_FILE",
-    "STATUSES",
     "Cite",
     "DateDef",
     "Effect",
