@@ -5,24 +5,56 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema
 
 from dispute_desk.questions import Vocabulary
+from dispute_desk.yaml_problems import problems_in
 
 
 class PromptsMissing(Exception):
     """A required prompt file is missing or malformed."""
 
 
-@dataclass(frozen=True)
-class ScopeRule:
-    name: str
-    reply: str
-    patterns: tuple[re.Pattern[str], ...]
-    unless: re.Pattern[str] | None = None
-    hard: bool = False  # a hard rule always declines; a soft one is a signal for the answerability gate
-    signal_only: bool = False  # never declines by itself, even without a gate: only the gate weighs it
+def _pattern(value: object) -> object:
+    """A regular expression from the file, matched case-insensitively; ValueError says why it is invalid."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return re.compile(value, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression ({exc})") from None
+
+
+def _domain_terms(value: object) -> object:
+    """``a|b c|d`` (folded over several lines) as one whole-word pattern; a space inside a term is kept."""
+    if not isinstance(value, str):
+        return value
+    terms = re.sub(r"\s*\|\s*", "|", value.strip())
+    return _pattern(rf"\b(?:{terms})\b")
+
+
+Pattern = Annotated[
+    re.Pattern[str],
+    BeforeValidator(_pattern),
+    PlainSerializer(lambda p: p.pattern),
+    WithJsonSchema({"type": "string", "description": "A Python regular expression, matched ignoring case."}),
+]
+
+
+class ScopeRule(BaseModel):
+    """A named decline rule of ``prompts/scope.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    reply: str = Field(min_length=1, description="The prompts/<reply>.txt to answer with.")
+    patterns: tuple[Pattern, ...] = Field(min_length=1)
+    unless: Pattern | None = Field(None, description="The rule does not apply when this matches.")
+    hard: bool = Field(False, description="Always declines; otherwise a signal for the answerability gate.")
+    signal_only: bool = Field(False, description="Never declines by itself, even without a gate.")
 
     def matches(self, question: str) -> bool:
         if self.unless is not None and self.unless.search(question):
@@ -30,11 +62,17 @@ class ScopeRule:
         return any(p.search(question) for p in self.patterns)
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(BaseModel):
     """What gets declined before any search: no domain words at all, or a named decline rule."""
 
-    domain_terms: re.Pattern[str]
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    domain_terms: Annotated[
+        re.Pattern[str],
+        BeforeValidator(_domain_terms),
+        PlainSerializer(lambda p: p.pattern),
+        WithJsonSchema({"type": "string", "description": "Words of the domain, separated by |."}),
+    ]
     rules: tuple[ScopeRule, ...] = ()
 
     def decline_reason(self, question: str, *, hard_only: bool = False) -> str | None:
@@ -64,24 +102,18 @@ class Scope:
 
     @classmethod
     def from_yaml(cls, path: Path) -> Scope:
+        """Read ``scope.yaml``; PromptsMissing lists every problem in it at once."""
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-            flags = re.IGNORECASE
-            terms = re.sub(r"\s*\|\s*", "|", raw["domain_terms"].strip())  # a space inside a term is kept
-            rules = tuple(
-                ScopeRule(
-                    name=r["name"],
-                    reply=r["reply"],
-                    patterns=tuple(re.compile(p, flags) for p in r["patterns"]),
-                    unless=re.compile(r["unless"], flags) if r.get("unless") else None,
-                    hard=bool(r.get("hard", False)),
-                    signal_only=bool(r.get("signal_only", False)),
-                )
-                for r in raw.get("rules", [])
-            )
-            return cls(re.compile(rf"\b(?:{terms})\b", flags), rules)
-        except (OSError, KeyError, TypeError, re.error, yaml.YAMLError) as exc:
+            text = path.read_text(encoding="utf-8")
+            raw = yaml.safe_load(text)
+        except (OSError, yaml.YAMLError) as exc:
             raise PromptsMissing(f"{path}: {exc}") from exc
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            problems = problems_in(exc, raw, cls, text)
+            listed = "\n".join(f"- {p}" for p in problems)
+            raise PromptsMissing(f"{path} has {len(problems)} problem(s):\n{listed}") from None
 
 
 @dataclass(frozen=True)

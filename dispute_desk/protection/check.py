@@ -6,10 +6,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+from dataclasses import field
 from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import ConfigDict, PlainSerializer, TypeAdapter
+from pydantic.dataclasses import dataclass
 
 from dispute_desk.protection.citations import Citation, PolicyReader, resolve_citations
 from dispute_desk.protection.conditions import Facts, holds_any
@@ -21,33 +25,35 @@ from dispute_desk.protection.rules import RULES_FILE, Cite, DateDef, Effect, Que
 PROTECTED, PARTLY, NOT_PROTECTED, CANT_TELL = "protected", "partly", "not_protected", "cant_tell"
 
 
-@dataclass(frozen=True)
+def _hh_mm(at: dt.time | None) -> str | None:
+    return None if at is None else f"{at:%H:%M}"
+
+
+# How a citation appears in the JSON: title, section label, number, file and url (not the bare heading).
+CitationJSON = Annotated[Citation, PlainSerializer(Citation.to_json)]
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Reason:
     text: str
     effect: str
     rule: str
-    citation: Citation
-
-    def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "effect": self.effect, "rule": self.rule, "citation": self.citation.to_json()}
+    citation: CitationJSON
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Step:
     text: str
     rule: str
-    citation: Citation | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "rule": self.rule, "citation": self.citation.to_json() if self.citation else None}
+    citation: CitationJSON | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class KeyDate:
     id: str
     label: str
-    date: date
-    time: time | None  # UTC; None for a whole day
+    date: dt.date
+    time: Annotated[dt.time | None, PlainSerializer(_hh_mm)]  # UTC; None for a whole day
     note: str
     days_left: int  # negative once the day has passed
 
@@ -56,29 +62,18 @@ class KeyDate:
         """'2026-11-17' or '2026-11-09 12:00 UTC'."""
         return f"{self.date.isoformat()} {self.time:%H:%M} UTC" if self.time else self.date.isoformat()
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "label": self.label,
-            "date": self.date.isoformat(),
-            "time": f"{self.time:%H:%M}" if self.time else None,
-            "note": self.note,
-            "days_left": self.days_left,
-        }
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class MissingAnswer:
     field: str
     question: str
     label: str
 
-    def to_json(self) -> dict[str, Any]:
-        return {"field": self.field, "question": self.question, "label": self.label}
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Verdict:
+    """The check's answer; ``to_json()`` is the ``protected --json`` output (every field, in this order)."""
+
     status: str  # protected | partly | not_protected | cant_tell
     label: str  # "Partly protected"
     summary: str
@@ -88,7 +83,7 @@ class Verdict:
     missing: tuple[MissingAnswer, ...]
     contradictions: tuple[str, ...]
     disclaimer: str
-    today: date
+    today: dt.date
     inputs: CheckInputs = field(default_factory=CheckInputs)  # the answers as the check read them
 
     @property
@@ -100,19 +95,11 @@ class Verdict:
         return next((d for d in self.dates if d.id == date_id), None)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "label": self.label,
-            "summary": self.summary,
-            "reasons": [r.to_json() for r in self.reasons],
-            "next_steps": [s.to_json() for s in self.next_steps],
-            "dates": [d.to_json() for d in self.dates],
-            "missing": [m.to_json() for m in self.missing],
-            "contradictions": list(self.contradictions),
-            "disclaimer": self.disclaimer,
-            "today": self.today.isoformat(),
-            "inputs": self.inputs.to_json(),
-        }
+        data: dict[str, Any] = _VERDICT.dump_python(self, mode="json")
+        return data
+
+
+_VERDICT = TypeAdapter(Verdict)
 
 
 class ProtectionGuide:
@@ -163,7 +150,7 @@ class ProtectionGuide:
         shown = _dates_shown(fired, book, computed, today)
         missing = tuple(MissingAnswer(q.field, q.ask, q.label) for q in missing_answers(book.questions, inputs))
         status = decide({r.effect for r in fired}, has_missing=bool(missing), contradicted=bool(contradictions))
-        label, summary = book.statuses[status]
+        label, summary = book.status(status).label, book.status(status).summary
         if status == CANT_TELL and not (missing or contradictions or _explained(fired)):
             summary = book.fallback  # no rule covers this combination: say so instead of guessing
         return Verdict(
@@ -208,10 +195,10 @@ def _explained(fired: list[Rule]) -> bool:
 def compute_dates(book: RuleBook, inputs: CheckInputs) -> dict[str, tuple[date, time | None]]:
     """Every date of the rules file that the given dates allow, by id."""
     out: dict[str, tuple[date, time | None]] = {}
-    for definition in book.dates.values():
+    for date_id, definition in book.dates.items():
         result = _compute(definition, book, inputs)
         if result is not None:
-            out[definition.id] = result
+            out[date_id] = result
     return out
 
 
@@ -235,11 +222,11 @@ def _steps(fired: list[Rule], values: dict[str, str], citations: dict[Cite, Cita
     for rule in fired:
         if rule.next_step is None or rule.effect is Effect.CONTRADICTION:
             continue
-        text = rule.next_step.render(values)
+        text = rule.next_step.text.render(values)
         if text in seen:
             continue
         seen.add(text)
-        cite = rule.next_step_cites or rule.cites
+        cite = rule.next_step.cites or rule.cites
         steps.append(Step(text, rule.id, citations.get(cite) if cite else None))
     return tuple(steps)
 
@@ -259,12 +246,16 @@ def _dates_shown(
             label=book.dates[date_id].label,
             date=computed[date_id][0],
             time=computed[date_id][1],
-            note=book.dates[date_id].note.render(values),
+            note=_note(book.dates[date_id], values),
             days_left=(computed[date_id][0] - today).days,
         )
         for date_id in ids
     ]
     return tuple(sorted(shown, key=lambda d: (d.date, d.time or time(0, 0))))
+
+
+def _note(definition: DateDef, values: dict[str, str]) -> str:
+    return definition.note.render(values) if definition.note else ""
 
 
 def _future_dates(book: RuleBook, inputs: CheckInputs, today: date) -> list[str]:

@@ -8,11 +8,15 @@ given weekdays in the weeks after it. ``WeeklyCycle`` holds that schedule so the
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import ClassVar
+from typing import Annotated, ClassVar, Literal, get_args
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def utc_today() -> date:
@@ -29,63 +33,68 @@ def week_monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-@dataclass(frozen=True)
-class WeekPoint:
-    """A moment in a later week: ``weeks`` after the billing week's Monday, on ``weekday`` (0 = Monday)."""
-
-    weeks: int
-    weekday: int
-    at: time | None = None  # None: the whole day (e.g. "earnings available on Wednesday")
-
-    def resolve(self, billing_monday: date) -> tuple[date, time | None]:
-        return billing_monday + timedelta(weeks=self.weeks, days=self.weekday), self.at
-
-    @classmethod
-    def parse(cls, raw: object) -> WeekPoint:
-        """From ``{week: 1, day: mon, time: "12:00"}`` (week 1 = the week after the billing week)."""
-        if not isinstance(raw, dict):
-            raise ValueError(f"expected a mapping with week, day and time, got {raw!r}")
-        unknown = set(raw) - {"week", "day", "time"}
-        if unknown:
-            raise ValueError(f"unknown keys {', '.join(sorted(unknown))} (allowed: week, day, time)")
-        weeks = raw.get("week")
-        if not isinstance(weeks, int) or isinstance(weeks, bool) or not 0 <= weeks <= 4:
-            raise ValueError(f"week must be a whole number from 0 to 4, got {weeks!r}")
-        day = str(raw.get("day", "")).strip().lower()[:3]
-        if day not in WEEKDAYS:
-            raise ValueError(f"day must be one of {', '.join(WEEKDAYS)}, got {raw.get('day')!r}")
-        at: time | None = None
-        if raw.get("time") is not None:
-            try:
-                at = time.fromisoformat(str(raw["time"]).strip())
-            except ValueError:
-                raise ValueError(f"time must look like 12:00, got {raw['time']!r}") from None
-        return cls(weeks, WEEKDAYS.index(day), at)
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WeeklyPointName = Literal[
+    "week_starts", "week_ends", "diary_last_edit", "review_opens", "review_closes", "earnings_available"
+]
 
 
-@dataclass(frozen=True)
-class WeeklyCycle:
+def _weekday(value: object) -> object:
+    """'Thursday', 'THURS' and 'thu' all mean 'thu'."""
+    if not isinstance(value, str):
+        return value
+    word = value.strip().lower()
+    short = word[:3]
+    return short if short in WEEKDAYS and _DAY_NAMES[WEEKDAYS.index(short)].startswith(word) else word
+
+
+def _clock(value: object) -> object:
+    """Only a quoted "12:00": unquoted, YAML reads 12:00 as the number 720 (minutes in base 60)."""
+    if value is None or isinstance(value, str | time):
+        return value
+    raise ValueError(f'time must look like "12:00" (in quotes), got {value!r}')
+
+
+class WeekPoint(BaseModel):
+    """A moment in a later week, e.g. ``{week: 1, day: mon, time: "12:00"}``: ``week`` weeks after the billing
+    week's Monday (1 = the week after the billing week), on ``day``, at ``time`` (UTC; none: the whole day).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    week: int = Field(ge=0, le=4, strict=True, description="Weeks after the billing week (0-4).")
+    day: Annotated[Weekday, BeforeValidator(_weekday)]
+    time: Annotated[
+        dt.time | None,
+        BeforeValidator(_clock),
+        PlainSerializer(lambda at: None if at is None else f"{at:%H:%M}"),
+        WithJsonSchema({"type": ["string", "null"], "pattern": "^[0-2]?[0-9]:[0-5][0-9]$"}),
+    ] = None
+
+    @property
+    def weekday(self) -> int:
+        """0 for Monday."""
+        return WEEKDAYS.index(self.day)
+
+    def resolve(self, billing_monday: date) -> tuple[date, dt.time | None]:
+        return billing_monday + timedelta(weeks=self.week, days=self.weekday), self.time
+
+
+class WeeklyCycle(BaseModel):
     """Upwork's weekly hourly schedule, relative to the billing week (defaults from the policy guide § 6.1)."""
 
-    diary_last_edit: WeekPoint = WeekPoint(1, 0, time(11, 59))
-    review_opens: WeekPoint = WeekPoint(1, 0, time(12, 0))
-    review_closes: WeekPoint = WeekPoint(1, 4, time(23, 59))
-    earnings_available: WeekPoint = WeekPoint(2, 2)
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    diary_last_edit: WeekPoint = WeekPoint(week=1, day="mon", time=time(11, 59))
+    review_opens: WeekPoint = WeekPoint(week=1, day="mon", time=time(12, 0))
+    review_closes: WeekPoint = WeekPoint(week=1, day="fri", time=time(23, 59))
+    earnings_available: WeekPoint = WeekPoint(week=2, day="wed")
 
     POINTS: ClassVar[tuple[str, ...]] = ("diary_last_edit", "review_opens", "review_closes", "earnings_available")
 
-    @classmethod
-    def from_mapping(cls, raw: dict[str, object] | None) -> WeeklyCycle:
-        if not raw:
-            return cls()
-        unknown = set(raw) - set(cls.POINTS)
-        if unknown:
-            raise ValueError(f"unknown weekly_cycle points {', '.join(sorted(unknown))}")
-        return cls(**{name: WeekPoint.parse(value) for name, value in raw.items()})
-
 
 # Every point a date in the rules file can name with ``weekly:``.
-WEEK_POINTS: tuple[str, ...] = ("week_starts", "week_ends", *WeeklyCycle.POINTS)
+WEEK_POINTS: tuple[str, ...] = get_args(WeeklyPointName)
 
 
 def week_point(worked: date, point: str, cycle: WeeklyCycle | None = None) -> tuple[date, time | None]:
@@ -98,8 +107,8 @@ def week_point(worked: date, point: str, cycle: WeeklyCycle | None = None) -> tu
         return monday + timedelta(days=6), time(23, 59)
     if point not in cycle.POINTS:
         raise ValueError(f"unknown weekly point '{point}' (known: {', '.join(WEEK_POINTS)})")
-    cycle_point: WeekPoint = getattr(cycle, point)
-    return cycle_point.resolve(monday)
+    moment: WeekPoint = getattr(cycle, point)
+    return moment.resolve(monday)
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,12 @@ Every answer field has a fixed set of values (``ANSWER_VALUES``); "unknown" alwa
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
+
+from pydantic import ConfigDict
+from pydantic.dataclasses import dataclass
 
 UNKNOWN = "unknown"
 
@@ -44,7 +46,7 @@ class Tracking(StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class CheckInputs:
     """One member's situation. Dates are calendar days, read as UTC days."""
 
@@ -75,17 +77,8 @@ class CheckInputs:
         return str(getattr(self, field))
 
     def date_of(self, field: str) -> date | None:
-        value: date | None = getattr(self, field)
-        return value
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name in ANSWER_FIELDS:
-            out[name] = self.answer(name)
-        for name in DATE_FIELDS:
-            value = self.date_of(name)
-            out[name] = value.isoformat() if value else None
-        return out
+        day: date | None = getattr(self, field)
+        return day
 
 
 ANSWER_TYPES: dict[str, type[StrEnum]] = {

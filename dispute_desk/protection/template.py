@@ -11,6 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import CoreSchema, core_schema
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 _OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
@@ -20,6 +24,26 @@ UNKNOWN_VALUE = "(date unknown)"
 @dataclass(frozen=True)
 class Template:
     source: str
+
+    @classmethod
+    def from_text(cls, text: str) -> Template:
+        """A template from the rules file (whitespace folded); ValueError names what is wrong with it."""
+        template = cls(" ".join(text.split()))
+        if not template.source:
+            raise ValueError("a non-empty text is required")
+        problems = template.problems()
+        if problems:
+            raise ValueError(f"the text {' and '.join(problems)}")
+        return template
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        """In a pydantic model a template is written (and dumped) as its text."""
+        return core_schema.no_info_after_validator_function(
+            cls.from_text,
+            core_schema.str_schema(),
+            serialization=core_schema.plain_serializer_function_ser_schema(lambda t: t.source),
+        )
 
     @property
     def names(self) -> set[str]:

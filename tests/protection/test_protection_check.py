@@ -10,6 +10,7 @@ import pytest
 
 from dispute_desk.protection import ProtectionGuide, Verdict
 from dispute_desk.protection.check import decide
+from dispute_desk.protection.inputs import ANSWER_FIELDS, DATE_FIELDS
 from dispute_desk.protection.rules import Effect
 
 CLEAN = {"academic": "no", "off_platform": "no"}  # a job that breaks no rule
@@ -215,6 +216,24 @@ def test_verdict_json_is_plain_data(check: Callable[..., Verdict]) -> None:
         "days_left": 5,
     }
     assert {"title", "section", "number", "file", "url"} == set(data["reasons"][0]["citation"])
+
+
+def test_verdict_json_keeps_its_keys_in_order(check: Callable[..., Verdict]) -> None:
+    """`protected --json` is a contract: the keys come from the declared fields, in the order they always had."""
+    verdict = check(**{**HOURLY, "week": "2026-11-04"})
+    data = verdict.to_json()
+    assert list(data) == [
+        "status", "label", "summary", "reasons", "next_steps", "dates", "missing", "contradictions", "disclaimer",
+        "today", "inputs",
+    ]
+    assert list(data["inputs"]) == [*ANSWER_FIELDS, *DATE_FIELDS]
+    assert data["inputs"]["type"] == "hourly" and data["inputs"]["week"] == "2026-11-04"
+    assert list(data["reasons"][0]) == ["text", "effect", "rule", "citation"]
+    assert list(data["reasons"][0]["citation"]) == ["title", "section", "number", "file", "url"]
+    assert list(data["next_steps"][0]) == ["text", "rule", "citation"]
+    week_ends = next(d for d in data["dates"] if d["id"] == "week_ends")
+    assert list(week_ends) == ["id", "label", "date", "time", "note", "days_left"]
+    assert (week_ends["date"], week_ends["time"]) == ("2026-11-08", "23:59")
 
 
 @pytest.mark.parametrize(

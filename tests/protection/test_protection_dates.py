@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 import pytest
+from pydantic import ValidationError
 
 from dispute_desk.protection.dates import (
     WeeklyCycle,
@@ -84,7 +85,7 @@ def test_all_moments_are_utc() -> None:
 
 
 def test_weekly_cycle_can_be_changed_from_the_rules_file() -> None:
-    cycle = WeeklyCycle.from_mapping({"review_closes": {"week": 1, "day": "thursday", "time": "18:00"}})
+    cycle = WeeklyCycle.model_validate({"review_closes": {"week": 1, "day": "thursday", "time": "18:00"}})
     assert week_point(date(2026, 11, 4), "review_closes", cycle) == (date(2026, 11, 12), time(18, 0))
     assert week_point(date(2026, 11, 4), "review_opens", cycle) == (date(2026, 11, 9), time(12, 0))  # unchanged
 
@@ -92,19 +93,21 @@ def test_weekly_cycle_can_be_changed_from_the_rules_file() -> None:
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ({"review_closes": {"week": 1, "day": "funday"}}, "day must be one of"),
-        ({"review_closes": {"week": 9, "day": "fri"}}, "week must be a whole number"),
-        ({"review_closes": {"week": 1, "day": "fri", "time": "late"}}, "time must look like 12:00"),
-        ({"payday": {"week": 1, "day": "fri"}}, "unknown weekly_cycle points payday"),
+        ({"review_closes": {"week": 1, "day": "funday"}}, "Input should be 'mon', 'tue'"),
+        ({"review_closes": {"week": 9, "day": "fri"}}, "less than or equal to 4"),
+        ({"review_closes": {"week": "1", "day": "fri"}}, "valid integer"),
+        ({"review_closes": {"week": 1, "day": "fri", "time": "late"}}, "valid time format"),
+        ({"review_closes": {"week": 1, "day": "fri", "time": 720}}, 'time must look like "12:00"'),  # unquoted 12:00
+        ({"payday": {"week": 1, "day": "fri"}}, "payday\n  Extra inputs are not permitted"),
     ],
 )
 def test_bad_weekly_cycle_is_refused_with_a_reason(raw: dict, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        WeeklyCycle.from_mapping(raw)
+    with pytest.raises(ValidationError, match=message):
+        WeeklyCycle.model_validate(raw)
 
 
 def test_week_point_resolves_relative_to_the_billing_monday() -> None:
-    point = WeekPoint(weeks=2, weekday=2)
+    point = WeekPoint(week=2, day="wed")
     assert point.resolve(date(2026, 12, 28)) == (date(2027, 1, 13), None)
 
 

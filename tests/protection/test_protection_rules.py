@@ -64,13 +64,13 @@ def test_citation_carries_title_section_label_and_url(guide: ProtectionGuide) ->
 
 def test_numbers_in_the_file_match_the_policy_guide(guide: ProtectionGuide) -> None:
     """Each number's cited section states that number of days (catches a typo in either file)."""
-    for number in guide.book.numbers.values():
+    for name, number in guide.book.numbers.items():
         section = next(
             s
             for s in read_source(KNOWLEDGE / "policy" / number.cites.file).sections
             if s.number == number.cites.section
         )
-        assert re.search(rf"\b{number.value}[- ](?:calendar )?days?\b", section.text), (number.name, section.label)
+        assert re.search(rf"\b{number.value}[- ](?:calendar )?days?\b", section.text), (name, section.label)
 
 
 def test_dangling_references_fail_listing_every_one(knowledge_copy: Path) -> None:
@@ -123,30 +123,49 @@ def test_a_moderator_changes_a_number_without_touching_code(knowledge_copy: Path
 
 
 def test_all_problems_in_a_broken_file_are_reported_together(tmp_path: Path) -> None:
+    """Unknown keys, wrong types, a bad weekly point and dangling references: one error lists them all, each
+    with its place in the YAML, even where a reference points to a definition that is itself broken."""
     raw = yaml.safe_load(RULES.read_text(encoding="utf-8"))
     raw["rules"][0]["when"] = {"fundd": "yes"}
     raw["rules"][1]["effect"] = "maybe"
     raw["rules"][2]["id"] = raw["rules"][3]["id"]
     raw["rules"][4]["reason"] = "Dispute within {refund_days} days."
+    raw["rules"][5]["dates"] = ["auto_releas"]
+    raw["rules"][6]["when"] = {"passed": "refund_deadlin"}
     raw["dates"]["auto_release"]["days"] = "review_dayz"
+    raw["dates"]["week_ends"]["weekly"] = "week_endz"
     raw["numbers"]["review_days"]["value"] = "fourteen"
     raw["questions"][1]["choices"]["perhaps"] = "Perhaps"
+    raw["questions"][2]["when"] = {"passed": "auto_release"}
+    raw["weekly_cycle"] = {"review_closes": {"week": 1, "day": "funday", "time": 720}}
+    raw["colour"] = "blue"
     path = tmp_path / "protection.yaml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     with pytest.raises(RulesError) as caught:
         load_rules(path)
     message = str(caught.value)
+    assert message.startswith(f"{path} has 15 problem(s):\n- line ")
     for expected in (
-        "unknown condition 'fundd'",
-        "effect must be one of protects, unprotected, voids, uncertain, contradiction, note",
-        "the id is used twice",
-        "unknown placeholder(s) {refund_days}",
-        "days 'review_dayz' is not one of the numbers",
-        "numbers.review_days: value must be a whole number of days",
-        "choice 'perhaps' is not a value of funded",
+        "numbers.review_days.value: Input should be a valid integer, got 'fourteen'",
+        "dates.auto_release.days: days 'review_dayz' is not one of the numbers (direct_dispute_days, ",
+        "dates.week_ends.weekly: Input should be 'week_starts', 'week_ends', 'diary_last_edit', 'review_opens', "
+        "'review_closes' or 'earnings_available', got 'week_endz'",
+        "questions[1] (funded): choice 'perhaps' is not a value of funded (allowed: yes, some, no, unknown)",
+        "questions[2] (submitted_via_contract).when.passed: unknown key 'passed' (allowed: type, funded, ",
+        "rules[0] (contradiction-unfunded-but-released).when.fundd: unknown key 'fundd' (allowed: type, ",
+        "rules[1] (contradiction-not-ended-but-end-date).effect: Input should be 'protects', 'unprotected', "
+        "'voids', 'uncertain', 'contradiction' or 'note', got 'maybe'",
+        "rules[2] (paid-outside-upwork).id: the id paid-outside-upwork is used twice",
+        "rules[3] (paid-outside-upwork).id: the id paid-outside-upwork is used twice",
+        "rules[4] (payment-moved-off-platform).reason: unknown placeholder(s) {refund_days}",
+        "rules[5] (academic-cheating).dates: dates lists unknown date id(s) auto_releas",
+        "rules[6] (fixed-funded).when.passed: unknown date 'refund_deadlin' (known: auto_release, ",
+        "weekly_cycle.review_closes.day: Input should be 'mon', 'tue', 'wed', 'thu', 'fri', 'sat' or 'sun', "
+        "got 'funday'",
+        'weekly_cycle.review_closes.time: time must look like "12:00" (in quotes), got 720',
+        "colour: unknown key 'colour' (allowed: version, disclaimer, fallback, statuses, numbers, dates, ",
     ):
         assert expected in message
-    assert "problem(s)" in message
 
 
 @pytest.mark.parametrize(
@@ -155,12 +174,24 @@ def test_all_problems_in_a_broken_file_are_reported_together(tmp_path: Path) -> 
         (
             'when: {funded: "no", released: given}',
             'when: {funded: "no", released: soon}',
-            "must be 'given' or 'missing'",
+            "rules[0] (contradiction-unfunded-but-released).when.released: Input should be 'given' or 'missing', "
+            "got 'soon'",
         ),
-        ("when: {type: outside}", "when: {type: freelance}", "type cannot be freelance"),
-        ("passed: refund_deadline}", "passed: refund_deadlin}", "unknown date(s) refund_deadlin"),
+        ("when: {type: outside}", "when: {type: freelance}", "when.type: Input should be 'fixed', 'hourly', "),
+        ("passed: refund_deadline}", "passed: refund_deadlin}", "unknown date 'refund_deadlin'"),
         ("dates: [auto_release]", "dates: [auto_releas]", "dates lists unknown date id(s) auto_releas"),
-        ("[ on {auto_release}]", "[ on {auto_release}", "unbalanced or nested [ ]"),
+        ("[ on {auto_release}]", "[ on {auto_release}", "the text has an unbalanced or nested [ ]"),
+        ("when: {type: outside}", "when: []", "an empty list of conditions never holds; leave 'when' out instead"),
+        ("when: {type: outside}", "when: {type: []}", "when.type: give at least one value (or leave the key out)"),
+        ("    from: submitted\n", "    from: [submitted, paid]\n", "dates.auto_release.from[1]: a date must be one of"),
+        ("    days: review_days\n", "    days: review_days\n    weekly: week_ends\n", "give exactly one of days"),
+        ('    cites: {file: 09-circumvention-and-prohibited-work.md, section: "9.2"}\n    next_step: Keep future',
+         "    next_step: Keep future", "cites is required (only a contradiction may leave it out)"),
+        ("  - field: type\n", "  - field: kind\n", "questions[0] (kind).field: field must be one of type, funded"),
+        ("  - field: submitted\n", "  - field: submitted\n    choices: {a: b}\n",
+         "questions[12] (submitted): submitted is a date question, which has no choices"),
+        ("  refund_deadline:\n", "  ended:\n", "dates.ended (the name): the date id 'ended' is already used"),
+        ('section: "1.6"', "section: 1.6", "cites.section: Input should be a valid string, got 1.6"),
     ],
 )
 def test_single_mistakes_are_named(knowledge_copy: Path, old: str, new: str, message: str) -> None:
@@ -168,6 +199,22 @@ def test_single_mistakes_are_named(knowledge_copy: Path, old: str, new: str, mes
     _edit(rules, old, new)
     with pytest.raises(RulesError, match=re.escape(message)):
         load_rules(rules)
+
+
+def test_a_problem_names_its_line_in_the_file(knowledge_copy: Path) -> None:
+    rules = knowledge_copy / "rules" / "protection.yaml"
+    _edit(rules, "when: {type: outside}", "when: {type: freelance}")
+    _edit(rules, "    value: 30\n", "    value: -30\n")
+    lines = rules.read_text(encoding="utf-8").splitlines()
+    type_line = next(n for n, line in enumerate(lines, start=1) if "when: {type: freelance}" in line)
+    value_line = lines.index("    value: -30") + 1
+    with pytest.raises(RulesError) as caught:
+        load_rules(rules)
+    assert str(caught.value).splitlines()[1:] == [
+        f"- line {value_line}, numbers.mediation_days.value: Input should be greater than or equal to 0, got -30",
+        f"- line {type_line}, rules[3] (paid-outside-upwork).when.type: Input should be 'fixed', 'hourly', "
+        "'direct-fixed', 'direct-hourly', 'outside' or 'unknown', got 'freelance'",
+    ]
 
 
 def test_bare_yaml_yes_and_no_are_read_as_answers(knowledge_copy: Path) -> None:
