@@ -5,7 +5,8 @@ content hashes, listing ids by source for incremental updates, and building a wh
 switching over (atomic rebuild). Those are plain Chroma calls; a wrapper would hide them.
 
 The live collection's name is kept in ``<data_dir>/index.json`` and replaced atomically (``os.replace``), so
-a rebuild that fails halfway never changes what is being served.
+a rebuild that fails halfway never changes what is being served (``dispute_desk.store_pointer``). One
+collection's operations are in ``dispute_desk.store_collection``.
 
 Server mode (``DESK_CHROMA_HOST``): the client is an ``HttpClient``, the pointer lives in the server (see
 ``dispute_desk.store_server``) so every process on every host sees a switch, one writer at a time is enforced
@@ -16,85 +17,42 @@ be reached raises ``StoreUnavailable`` (a kind of ``IndexMissing``, so every fro
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-import os
-import tempfile
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from dispute_desk.models import Chunk
 from dispute_desk.settings import Settings
+from dispute_desk.store_collection import Collection
+from dispute_desk.store_pointer import (
+    IndexMissing,
+    IndexPointer,
+    LeaseLost,
+    LocalPointer,
+    PointerBackend,
+    StoreUnavailable,
+    WriterBusy,
+    reachable,
+    read_json,
+)
+
+__all__ = [
+    "ChunkStore",
+    "Collection",
+    "IndexMissing",
+    "IndexPointer",
+    "LeaseLost",
+    "StoreUnavailable",
+    "WriterBusy",
+    "make_client",
+    "reachable",
+    "read_json",
+    "server_address",
+]
 
 log = logging.getLogger(__name__)
-
-_BATCH = 500
-
-
-class IndexMissing(Exception):
-    """There is no index yet (or it was built for another model); the message says how to fix it."""
-
-
-class StoreUnavailable(IndexMissing):
-    """The Chroma server cannot be reached; nothing was switched, and the next call tries again."""
-
-
-class WriterBusy(Exception):
-    """Another process (on this host or another) holds the writer lease."""
-
-
-class LeaseLost(WriterBusy):
-    """The writer's lease expired and another writer took over; the run must not switch the index."""
-
-
-@dataclass(frozen=True)
-class IndexPointer:
-    collection: str
-    model: str
-    dimension: int
-    updated: str
-    revision: str = ""  # new on every write: a changed revision means the live index changed
-    source_ids: str = ""  # how chunk sources are named (set by ingest; "" = the old cwd-relative ids)
-
-    def to_json(self) -> dict[str, Any]:
-        data = {"collection": self.collection, "model": self.model, "dimension": self.dimension,
-                "updated": self.updated, "revision": self.revision}
-        return data | ({"source_ids": self.source_ids} if self.source_ids else {})
-
-    @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> IndexPointer:
-        return cls(str(raw["collection"]), str(raw["model"]), int(raw["dimension"]), str(raw.get("updated", "")),
-                   str(raw.get("revision", "")), str(raw.get("source_ids", "")))
-
-
-def _unreachable(exc: BaseException) -> bool:
-    if isinstance(exc, ConnectionError | TimeoutError):
-        return True
-    try:
-        import httpx
-    except ImportError:  # pragma: no cover - a chromadb dependency
-        return False
-    return isinstance(exc, httpx.TransportError) or "Could not connect to a Chroma server" in str(exc)
-
-
-@contextlib.contextmanager
-def reachable(where: str) -> Iterator[None]:
-    """Turn "connection refused"-like failures of a Chroma call into ``StoreUnavailable`` naming the server."""
-    try:
-        yield
-    except StoreUnavailable:
-        raise
-    except Exception as exc:
-        if _unreachable(exc):
-            raise StoreUnavailable(
-                f"{where} is unreachable ({type(exc).__name__}: {exc}); start it, or check DESK_CHROMA_HOST / "
-                "DESK_CHROMA_PORT. Nothing was switched; the next request tries again."
-            ) from exc
-        raise
 
 
 def server_address(settings: Settings) -> str:
@@ -122,51 +80,6 @@ def make_client(settings: Settings) -> Any:
     return chromadb.PersistentClient(
         path=str(settings.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False)
     )
-
-
-class PointerBackend(Protocol):
-    where: str
-
-    def read(self) -> IndexPointer | None: ...
-
-    def write(self, pointer: IndexPointer) -> None: ...
-
-    def stamp(self) -> object: ...
-
-
-class LocalPointer:
-    """``<data_dir>/index.json``, replaced atomically; its mtime tells a running desk that it changed."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.where = str(path.parent / "chroma")
-
-    def read(self) -> IndexPointer | None:
-        try:
-            return IndexPointer.from_json(json.loads(self.path.read_text(encoding="utf-8")))
-        except FileNotFoundError:
-            return None
-        except (ValueError, KeyError, TypeError) as exc:
-            raise IndexMissing(f"{self.path} is damaged ({exc}); run `python bot.py ingest --rebuild`") from exc
-
-    def write(self, pointer: IndexPointer) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".index-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(pointer.to_json(), handle, indent=2)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-    def stamp(self) -> object:
-        try:
-            return self.path.stat().st_mtime_ns
-        except FileNotFoundError:
-            return 0
 
 
 class ChunkStore:
@@ -320,110 +233,3 @@ def _lost(lease: Any) -> bool:
     except Exception:
         return False  # cannot tell (server unreachable): report the original error
     return False
-
-
-class Collection:
-    """One Chroma collection of chunks."""
-
-    def __init__(self, raw: Any, where: str = "the embedded store") -> None:
-        self.raw = raw
-        self.name: str = raw.name
-        self.where = where
-        self._nonempty = False
-
-    def count(self) -> int:
-        with reachable(self.where):
-            return int(self.raw.count())
-
-    def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
-        with reachable(self.where):
-            self._upsert(chunks, embeddings)
-
-    def _upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
-        for start in range(0, len(chunks), _BATCH):
-            part = chunks[start : start + _BATCH]
-            self.raw.upsert(
-                ids=[c.id for c in part],
-                documents=[c.text for c in part],
-                metadatas=[c.metadata() for c in part],
-                embeddings=[list(e) for e in embeddings[start : start + _BATCH]],
-            )
-
-    def delete(self, ids: Sequence[str]) -> None:
-        with reachable(self.where):
-            for start in range(0, len(ids), _BATCH):
-                self.raw.delete(ids=list(ids[start : start + _BATCH]))
-
-    def manifest(self) -> dict[str, tuple[str, str]]:
-        """Id -> (source, content_hash) for every chunk, without documents or vectors."""
-        out: dict[str, tuple[str, str]] = {}
-        total = self.count()
-        with reachable(self.where):
-            for offset in range(0, total, 5000):
-                got = self.raw.get(include=["metadatas"], limit=5000, offset=offset)
-                for chunk_id, meta in zip(got["ids"], got["metadatas"], strict=True):
-                    out[chunk_id] = (str(meta.get("source", "")), str(meta.get("content_hash", "")))
-        return out
-
-    def embeddings_for(self, ids: Sequence[str]) -> dict[str, list[float]]:
-        """Stored vectors by id (used to copy unchanged chunks into a rebuilt collection)."""
-        out: dict[str, list[float]] = {}
-        with reachable(self.where):
-            for start in range(0, len(ids), _BATCH):
-                got = self.raw.get(ids=list(ids[start : start + _BATCH]), include=["embeddings"])
-                for chunk_id, vector in zip(got["ids"], got["embeddings"], strict=True):
-                    out[chunk_id] = [float(v) for v in vector]
-        return out
-
-    def metadata_for(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """Stored metadata by id (source, kind, section...), without documents or vectors."""
-        out: dict[str, dict[str, Any]] = {}
-        with reachable(self.where):
-            for start in range(0, len(ids), _BATCH):
-                got = self.raw.get(ids=list(ids[start : start + _BATCH]), include=["metadatas"])
-                for chunk_id, meta in zip(got["ids"], got["metadatas"], strict=True):
-                    out[chunk_id] = dict(meta or {})
-        return out
-
-    def copy_into(self, other: Collection) -> int:
-        """Copy every record (text, metadata, vector) into ``other`` as stored; returns how many."""
-        total = self.count()
-        copied = 0
-        with reachable(self.where):
-            for offset in range(0, total, _BATCH):
-                got = self.raw.get(include=["documents", "metadatas", "embeddings"], limit=_BATCH, offset=offset)
-                if not got["ids"]:
-                    break
-                other.raw.upsert(ids=got["ids"], documents=got["documents"], metadatas=got["metadatas"],
-                                 embeddings=[[float(v) for v in e] for e in got["embeddings"]])
-                copied += len(got["ids"])
-        return copied
-
-    def iter_chunks(self) -> Iterator[Chunk]:
-        total = self.count()
-        for offset in range(0, total, 2000):
-            with reachable(self.where):
-                got = self.raw.get(include=["documents", "metadatas"], limit=2000, offset=offset)
-            for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-                yield Chunk.from_store(chunk_id, text or "", meta or {})
-
-    def query(self, embedding: Sequence[float], n: int) -> list[tuple[str, float]]:
-        """Nearest chunk ids with cosine similarity, best first."""
-        if n <= 0:
-            return []
-        if not self._nonempty:  # Chroma returns fewer than n when it holds fewer: count only until non-empty
-            if self.count() == 0:
-                return []
-            self._nonempty = True
-        with reachable(self.where):
-            got = self.raw.query(query_embeddings=[list(embedding)], n_results=n, include=["distances"])
-        return [(cid, 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0], strict=True)]
-
-
-def read_json(path: Path) -> dict[str, Any] | None:
-    """A small JSON file written by us (reports, pointer), or None when absent or unreadable."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
