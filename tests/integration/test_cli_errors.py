@@ -100,7 +100,7 @@ def test_invalid_settings_are_refused_in_one_line(env, capsys, monkeypatch, vari
 def test_batch_size_zero_is_refused_before_any_file_is_read(env: Path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("DESK_EMBEDDING_BATCH_SIZE", "0")
     read = []
-    monkeypatch.setattr("ingest.pipeline.read_guarded", lambda *a, **k: read.append(a) or None)
+    monkeypatch.setattr("ingest.plan.read_guarded", lambda *a, **k: read.append(a) or None)
     assert "DESK_EMBEDDING_BATCH_SIZE=0" in one_line_exit_2(capsys, "ingest")
     assert read == [] and not env.exists()
 
