@@ -44,10 +44,11 @@ def check_available(settings: Settings) -> None:
     if not settings.llm_model:
         raise WriterUnavailable(f"DESK_LLM_PROVIDER={provider} needs DESK_LLM_MODEL (the model's name)")
     if importlib.util.find_spec("langchain") is None:
-        raise WriterUnavailable("written answers need the langchain package: pip install -r requirements-llm.txt")
+        raise WriterUnavailable("written answers need the langchain package (in requirements.lock): make install")
     package = PROVIDER_PACKAGES.get(provider, f"langchain-{provider.replace('_', '-')}")
     if importlib.util.find_spec(_module(package)) is None:
-        hint = "pip install -r requirements-llm.txt" if provider in ("openai", "ollama") else f"pip install {package}"
+        pinned = " (the llm extra, pinned in requirements-dev.lock)" if provider in ("openai", "ollama") else ""
+        hint = f"pip install {package}{pinned}"
         raise WriterUnavailable(f"DESK_LLM_PROVIDER={provider} needs the {package} package: {hint}")
 
 
