@@ -83,7 +83,7 @@ def ingest_speed(settings: Settings, embedder: Embedder, source: Path, rounds: i
     ingest_rates, encode_rates = [], []
     with tempfile.TemporaryDirectory(prefix="desk-bench-") as scratch:
         for round_number in range(rounds):  # alternate the two so neither gets all the warm caches
-            scratch_settings = settings.model_copy(update={"data_dir": Path(scratch) / f"round-{round_number}"})
+            scratch_settings = settings.updated({"data_dir": Path(scratch) / f"round-{round_number}"})
             began = time.perf_counter()
             summary = run_ingest(scratch_settings, [source], embedder=embedder)
             ingest_rates.append(summary.chunks / (time.perf_counter() - began))
@@ -123,7 +123,7 @@ def unchanged_reingest(settings: Settings, embedder: Embedder, documents: int = 
         root = Path(scratch)
         corpus = root / "corpus"
         write_corpus(corpus, documents)
-        scratch_settings = settings.model_copy(update={"data_dir": root / "data"})
+        scratch_settings = settings.updated({"data_dir": root / "data"})
         first = run_ingest(scratch_settings, [corpus], embedder=embedder)
         counting = _CountingEmbedder(embedder)
         second = run_ingest(scratch_settings, [corpus], embedder=counting)

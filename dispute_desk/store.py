@@ -56,8 +56,8 @@ log = logging.getLogger(__name__)
 
 
 def server_address(settings: Settings) -> str:
-    scheme = "https" if settings.chroma_ssl else "http"
-    return f"the Chroma server at {scheme}://{settings.chroma_host}:{settings.chroma_port}"
+    scheme = "https" if settings.store.chroma_ssl else "http"
+    return f"the Chroma server at {scheme}://{settings.store.chroma_host}:{settings.store.chroma_port}"
 
 
 def make_client(settings: Settings) -> Any:
@@ -65,15 +65,16 @@ def make_client(settings: Settings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    if settings.chroma_host:
+    store = settings.store
+    if store.chroma_host:
         headers = {}
-        if settings.chroma_auth_token is not None:
-            token = settings.chroma_auth_token.get_secret_value()
-            bearer = settings.chroma_auth_header.lower() == "authorization" and not token.startswith("Bearer ")
-            headers[settings.chroma_auth_header] = f"Bearer {token}" if bearer else token
+        if store.chroma_auth_token is not None:
+            token = store.chroma_auth_token.get_secret_value()
+            bearer = store.chroma_auth_header.lower() == "authorization" and not token.startswith("Bearer ")
+            headers[store.chroma_auth_header] = f"Bearer {token}" if bearer else token
         with reachable(server_address(settings)):
             return chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, ssl=settings.chroma_ssl, headers=headers,
+                host=store.chroma_host, port=store.chroma_port, ssl=store.chroma_ssl, headers=headers,
                 settings=ChromaSettings(anonymized_telemetry=False),
             )
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
@@ -87,7 +88,7 @@ class ChunkStore:
 
     def __init__(self, settings: Settings, client: Any | None = None, *, lease: Any | None = None) -> None:
         self.settings = settings
-        self.server = bool(settings.chroma_host)
+        self.server = bool(settings.store.chroma_host)
         self.client = client if client is not None else make_client(settings)
         self.pointer_path = settings.data_dir / "index.json"
         self.lease = lease  # server mode: the writer lease a pointer switch must still hold
@@ -96,8 +97,8 @@ class ChunkStore:
             from dispute_desk.store_server import ServerPointer
 
             self.where = server_address(settings)
-            self._pointers = ServerPointer(self.client, f"{settings.collection_prefix}.live", self.where,
-                                           poll_seconds=settings.pointer_poll_seconds)
+            self._pointers = ServerPointer(self.client, f"{settings.store.collection_prefix}.live", self.where,
+                                           poll_seconds=settings.store.pointer_poll_seconds)
         else:
             self.where = str(settings.chroma_dir)
             self._pointers = LocalPointer(self.pointer_path)
@@ -145,8 +146,8 @@ class ChunkStore:
             return
         from dispute_desk.store_server import ServerLease
 
-        lease = ServerLease(self.client, f"{self.settings.collection_prefix}.writer", self.where,
-                            seconds=self.settings.writer_lease_seconds)
+        lease = ServerLease(self.client, f"{self.settings.store.collection_prefix}.writer", self.where,
+                            seconds=self.settings.store.writer_lease_seconds)
         with reachable(self.where):
             lease.acquire()
         self.lease = lease
@@ -190,7 +191,7 @@ class ChunkStore:
 
     def new_collection_name(self) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        return f"{self.settings.collection_prefix}-{stamp}"
+        return f"{self.settings.store.collection_prefix}-{stamp}"
 
     def create(self, name: str) -> Collection:
         with reachable(self.where):

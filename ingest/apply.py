@@ -54,7 +54,7 @@ def stage_and_switch(
     """An incremental change written to a copy of the live collection, checked, then switched to."""
     embedder = embedder or build_embedder(settings)
     began = time.perf_counter()
-    vectors = embed_in_batches(embedder, plan.to_embed, settings.embedding_batch_size, progress)
+    vectors = embed_in_batches(embedder, plan.to_embed, settings.embedding.batch_size, progress)
     summary.embed_seconds = time.perf_counter() - began
     name = store.new_collection_name()
     staged = store.create(name)
@@ -75,7 +75,7 @@ def _drop_older(settings: Settings, store: ChunkStore, keep: set[str]) -> None:
     until it notices; anything older goes now.
     """
     for old in store.collection_names():
-        if old.startswith(f"{settings.collection_prefix}-") and old not in keep:
+        if old.startswith(f"{settings.store.collection_prefix}-") and old not in keep:
             store.drop(old)
 
 
@@ -105,7 +105,7 @@ def build_new(
         if to_embed:
             embedder = embedder or build_embedder(settings)
             began = time.perf_counter()
-            vectors = embed_in_batches(embedder, to_embed, settings.embedding_batch_size, progress)
+            vectors = embed_in_batches(embedder, to_embed, settings.embedding.batch_size, progress)
             summary.embed_seconds = time.perf_counter() - began
             vectors_by_id.update({c.id: v for c, v in zip(to_embed, vectors, strict=True)})
         dimension = len(next(iter(vectors_by_id.values())))
@@ -127,6 +127,6 @@ def save_corpus(settings: Settings, store: ChunkStore, embedder: Embedder | None
     from dispute_desk.corpus_cache import prepare
 
     try:
-        prepare(settings, store, embedder.name if embedder else settings.embedding_model)
+        prepare(settings, store, embedder.name if embedder else settings.embedding.model)
     except Exception:
         log.warning("could not save the corpus cache; desks will build it when they load", exc_info=True)

@@ -87,8 +87,8 @@ def guard_applies(settings: Settings, embedder_name: str) -> bool:
     """Whether a reindex is checked: the setting is on and the question file exists; with the hashing
     embedder only a question file of one's own is used (its answers on the project's eval mean nothing).
     """
-    questions = settings.reindex_questions
-    if not settings.reindex_guard or not questions.is_file():
+    questions = settings.ingest.reindex_questions
+    if not settings.ingest.reindex_guard or not questions.is_file():
         return False
     return not (embedder_name == "hashing" and questions.resolve() == DEFAULT_QUESTIONS.resolve())
 
@@ -122,7 +122,7 @@ def check_switch(
     from dispute_desk.texts import Texts
 
     started = time.perf_counter()
-    items = load_questions(settings.reindex_questions)
+    items = load_questions(settings.ingest.reindex_questions)
     texts = Texts.load(settings.prompts_dir)
     reports = []
     for collection in (live, staged):
@@ -135,9 +135,9 @@ def check_switch(
         for b in before.items if _right(b) and not _right(after_by_id[b.id])
     ]
     result = GuardResult(
-        questions=len(items), before=_scores(before), after=_scores(after), max_drop=settings.reindex_max_drop,
+        questions=len(items), before=_scores(before), after=_scores(after), max_drop=settings.ingest.reindex_max_drop,
         passed=False, forced=force, regressed_total=len(regressed), regressed=regressed[:REGRESSED_SHOWN],
-        question_file=str(settings.reindex_questions),
+        question_file=str(settings.ingest.reindex_questions),
     )
     result.passed = all(drop <= result.max_drop + 1e-9 for drop in result.drops().values())
     result.seconds = round(time.perf_counter() - started, 3)

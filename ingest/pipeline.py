@@ -110,12 +110,12 @@ def _dry_run(
     old_manifest: dict[str, tuple[str, str]] = {}
     live = None
     # a server holds the index itself; a local one exists only once an ingest made it (a dry run creates nothing)
-    has_store = bool(settings.chroma_host) or (
+    has_store = bool(settings.store.chroma_host) or (
         (settings.chroma_dir / "chroma.sqlite3").is_file() and (settings.data_dir / "index.json").is_file()
     )
     if has_store:
         store = ChunkStore(settings)
-        live = open_live(store, embedder.name if embedder else settings.embedding_model, rebuild)
+        live = open_live(store, embedder.name if embedder else settings.embedding.model, rebuild)
         if live is not None:
             old_manifest = live.manifest()
             pointer = store.pointer()
@@ -141,7 +141,7 @@ def _run_locked(
     summary = IngestSummary(rebuild=rebuild)
     for stale in store.remove_stale_temp_files():
         log.info("removed %s left by an interrupted ingest", stale.name)
-    model = embedder.name if embedder else settings.embedding_model
+    model = embedder.name if embedder else settings.embedding.model
     live = open_live(store, model, rebuild)
     pointer = store.pointer()
     if live is not None and pointer is not None and pointer.source_ids != SOURCE_IDS:
@@ -171,7 +171,7 @@ def _run_locked(
         elif plan.changes:
             embedder = embedder or build_embedder(settings)
             began = time.perf_counter()
-            vectors = embed_in_batches(embedder, plan.to_embed, settings.embedding_batch_size, progress)
+            vectors = embed_in_batches(embedder, plan.to_embed, settings.embedding.batch_size, progress)
             summary.embed_seconds = time.perf_counter() - began
             assert live is not None
             apply_plan(live, plan, vectors, progress)

@@ -45,11 +45,11 @@ def _read_all(
             (summary.errors if item.error else summary.skipped_files).append(_error(item.path, item.reason))
             summary.skipped += 1
     read = ReadResult()
-    max_bytes = int(settings.max_file_mb * 1024 * 1024)
+    max_bytes = int(settings.ingest.max_file_mb * 1024 * 1024)
     for done, candidate in enumerate(candidates, start=1):
         read.seen_sources.add(candidate.source)
         try:
-            chunks = read_guarded(candidate.path, candidate.source, max_bytes, settings.parse_timeout_seconds)
+            chunks = read_guarded(candidate.path, candidate.source, max_bytes, settings.ingest.parse_timeout_seconds)
         except UnreadableSource as exc:
             summary.errors.append(_error(candidate.path, str(exc)))
             summary.skipped += 1

@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def handle_scale(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    scale_settings = settings.model_copy(update={"data_dir": args.scale_dir, "chroma_host": None})
+    scale_settings = settings.updated({"data_dir": args.scale_dir, "chroma_host": None})
     embedder = build_embedder(scale_settings)
     with console.status(f"opening (building first if needed) {args.scale} generated chunks in {args.scale_dir}..."):
         result = benchmark.scale_load(scale_settings, embedder, args.scale)
@@ -62,7 +62,7 @@ def handle_scale(args: argparse.Namespace, settings: Settings, console: Console)
 def handle_backends(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     texts = benchmark.knowledge_texts(settings.knowledge_dir)
     with console.status("loading both backends (the first onnx use exports the model)..."):
-        embedders = {backend: build_embedder(settings.model_copy(update={"embedding_backend": backend}))
+        embedders = {backend: build_embedder(settings.updated({"embedding_backend": backend}))
                      for backend in ("torch", "onnx")}
     with console.status(f"encoding {len(texts)} chunks with each backend, 3 alternating rounds..."):
         rates = benchmark.encode_speed(embedders, texts)
@@ -92,9 +92,11 @@ def handle_load(args: argparse.Namespace, settings: Settings, console: Console) 
     with console.status(f"{requests} questions, {args.concurrency} at a time..."):
         result = benchmark.concurrent_load(desk.ask, questions, args.concurrency, requests)
     if args.json:
-        print(json.dumps(asdict(result) | {"store_mode": settings.store_mode, "model": desk.embedder.name}, indent=2))
+        mode = {"store_mode": settings.store.store_mode, "model": desk.embedder.name}
+        print(json.dumps(asdict(result) | mode, indent=2))
         return exit_codes.OK
-    table = Table(title=f"Load: {result.concurrency} concurrent, {settings.store_mode} store ({desk.embedder.name})",
+    store_mode = settings.store.store_mode
+    table = Table(title=f"Load: {result.concurrency} concurrent, {store_mode} store ({desk.embedder.name})",
                   title_justify="left")
     table.add_column("figure")
     table.add_column("value", justify="right")
@@ -115,7 +117,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         return handle_backends(args, settings, console)
     if args.scale is not None:
         return handle_scale(args, settings, console)
-    ChunkStore(settings).live(settings.embedding_model)  # no index: exit 2 with the fix, before the model
+    ChunkStore(settings).live(settings.embedding.model)  # no index: exit 2 with the fix, before the model
     questions = [item.question for item in load_questions(args.questions)]
     embedder = build_embedder(settings)
     with console.status("timing queries..."):

@@ -110,7 +110,8 @@ def print_stale(console: Console, settings: Settings | None) -> None:
     if not stale:
         return
     console.print(
-        f"[yellow]{len(stale)} policy section(s) not checked in the last {settings.stale_after_days} days[/yellow]"
+        f"[yellow]{len(stale)} policy section(s) not checked in the last {settings.ingest.stale_after_days} days"
+        "[/yellow]"
         " (re-check them against the official pages and update as_of):",
         highlight=False,
     )

@@ -91,7 +91,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         guide = ProtectionGuide.load(settings.knowledge_dir)
     except RulesError as exc:
         err.print(f"[red]The protection rules cannot be used:[/red] {escape(str(exc))}")
-        return exit_codes.NO_INDEX
+        return exit_codes.CONFIG
     if not answers:
         try:
             answers = ask_interactively(console, guide)

@@ -23,7 +23,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
     code = ingest.ensure_index(settings, console)
     if code != exit_codes.OK:
         return code
-    if settings.discord_token is None:
+    if settings.discord.token is None:
         console.print("[dim]DISCORD_TOKEN is not set: starting the terminal chat instead of the bot.[/dim]")
         return chat.handle(args, settings, console)
     from desk_discord.runner import run as run_discord

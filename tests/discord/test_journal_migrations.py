@@ -55,7 +55,8 @@ def test_a_new_journal_is_created_at_the_current_version(tmp_path) -> None:
     path = tmp_path / "desk.sqlite3"
     Journal(path, SALT).close()
     assert _version(path) == SCHEMA_VERSION
-    assert {"questions", "votes", "escalations", "admin_actions", "watched_channels", "first_responses"} <= _tables(path)
+    expected = {"questions", "votes", "escalations", "admin_actions", "watched_channels", "first_responses"}
+    assert expected <= _tables(path)
 
 
 def test_a_journal_from_a_newer_release_is_refused_and_left_untouched(tmp_path) -> None:

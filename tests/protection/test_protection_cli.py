@@ -116,7 +116,7 @@ def test_broken_rules_are_a_configuration_error(tmp_path: Path) -> None:
     settings = load_settings(data_dir=tmp_path / "data", knowledge_dir=tmp_path / "knowledge")
     args = build_parser().parse_args(["protected", "--type", "fixed", "--json"])
     code = args.handler(args, settings, Console(file=io.StringIO()))
-    assert code == exit_codes.NO_INDEX
+    assert code == exit_codes.CONFIG
 
 
 def test_interactive_questions_skip_what_does_not_apply(guide: ProtectionGuide) -> None:

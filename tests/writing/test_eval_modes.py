@@ -54,7 +54,7 @@ def test_eval_llm_without_a_model_configured_says_what_to_set(tiny_desk: Desk, t
                 "HF_HUB_OFFLINE": "1", "COLUMNS": "200"})
     done = subprocess.run([sys.executable, "bot.py", "eval", str(_questions(tmp_path)), "--llm"], cwd=PROJECT_DIR,
                           env=env, capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == exit_codes.NO_INDEX
+    assert done.returncode == exit_codes.CONFIG
     assert "set DESK_LLM_PROVIDER and DESK_LLM_MODEL" in done.stdout + done.stderr
 
 
