@@ -12,7 +12,7 @@ from pathlib import Path
 from dispute_desk.models import Chunk
 from dispute_desk.settings import Settings
 from dispute_desk.store import ChunkStore, Collection, IndexMissing
-from ingest.discovery import Candidate, Scope, Skipped, display_path, scopes_for, source_path, walk
+from ingest.discovery import Candidate, PathScope, Skipped, display_path, scopes_for, source_path, walk
 from ingest.documents import UnreadableSource
 from ingest.formats import SUPPORTED_SUFFIXES
 from ingest.indexer import Plan, Progress, plan_changes
@@ -77,7 +77,7 @@ def _with_known_sources(settings: Settings, paths: Sequence[Path], old: dict[str
 
 
 def mass_removal(
-    old: dict[str, tuple[str, str]], scopes: Sequence[Scope], read: ReadResult, share: float = MAX_REMOVED_SHARE
+    old: dict[str, tuple[str, str]], scopes: Sequence[PathScope], read: ReadResult, share: float = MAX_REMOVED_SHARE
 ) -> str:
     """Why this run must not go ahead ('' when it may): per folder, the documents it would remove.
 
@@ -126,7 +126,7 @@ def plan_run(
     live: Collection | None,
     old_manifest: dict[str, tuple[str, str]],
     rebuild: bool,
-) -> tuple[ReadResult, Plan, list[Scope], bool]:
+) -> tuple[ReadResult, Plan, list[PathScope], bool]:
     """Read the paths and work out what would change (shared by dry and real runs); fills in the counts."""
     if rebuild:
         paths = _with_known_sources(settings, paths, old_manifest)
