@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dispute_desk.protection.rules import Cite, RuleBook, RulesError
+from dispute_desk.protection.rules import Cite, RulesError, RuleSet
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class Citation:
         return {"title": self.title, "section": self.section, "number": self.number, "file": self.file, "url": self.url}
 
 
-def resolve_citations(rules: RuleBook, knowledge_dir: Path) -> dict[Cite, Citation]:
+def resolve_citations(rules: RuleSet, knowledge_dir: Path) -> dict[Cite, Citation]:
     """Each cited (file, section) -> its Citation; DanglingCitations lists every reference that does not exist."""
     from ingest.documents import UnreadableSource
     from ingest.formats import read_source

@@ -102,7 +102,7 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class RuleBook:
+class RuleSet:
     path: Path
     disclaimer: str
     fallback: str
@@ -127,7 +127,7 @@ class RuleBook:
         return next((q for q in self.questions if q.field == field_name), None)
 
 
-def load_rules(path: Path) -> RuleBook:
+def load_rules(path: Path) -> RuleSet:
     """Read and check the rules file; RulesError lists every problem (not only the first)."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -138,22 +138,22 @@ def load_rules(path: Path) -> RuleBook:
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise RulesError(f"{path} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
     problems: list[str] = []
-    book = _Parser(path, problems).book(raw)
+    ruleset = _Parser(path, problems).ruleset(raw)
     if problems:
         listed = "\n".join(f"- {p}" for p in problems)
         raise RulesError(f"{path} has {len(problems)} problem(s):\n{listed}")
-    assert book is not None
-    return book
+    assert ruleset is not None
+    return ruleset
 
 
 class _Parser:
-    """Builds a RuleBook, appending a readable message to ``problems`` for everything wrong."""
+    """Builds a RuleSet, appending a readable message to ``problems`` for everything wrong."""
 
     def __init__(self, path: Path, problems: list[str]) -> None:
         self.path = path
         self.problems = problems
 
-    def book(self, raw: object) -> RuleBook | None:
+    def ruleset(self, raw: object) -> RuleSet | None:
         if not isinstance(raw, dict):
             self.problems.append("the file must be a mapping with numbers, dates, questions and rules")
             return None
@@ -172,7 +172,7 @@ class _Parser:
         questions = self._questions(raw.get("questions") or [])
         rules = self._rules(raw.get("rules") or [], numbers, dates)
         statuses = self._statuses(raw.get("statuses") or {})
-        return RuleBook(
+        return RuleSet(
             path=self.path,
             disclaimer=self._text(raw.get("disclaimer"), "disclaimer"),
             fallback=self._text(raw.get("fallback"), "fallback"),

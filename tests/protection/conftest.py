@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dispute_desk.protection import ProtectionGuide, Verdict, inputs_from_answers
+from dispute_desk.protection import ProtectionCheck, Verdict, inputs_from_answers
 from dispute_desk.settings import PROJECT_DIR
 
 KNOWLEDGE = PROJECT_DIR / "knowledge"
@@ -18,16 +18,16 @@ TODAY = date(2026, 11, 11)  # a Wednesday
 
 
 @pytest.fixture(scope="session")
-def guide() -> ProtectionGuide:
-    return ProtectionGuide.load(KNOWLEDGE)
+def protection_check() -> ProtectionCheck:
+    return ProtectionCheck.load(KNOWLEDGE)
 
 
 @pytest.fixture(scope="session")
-def check(guide: ProtectionGuide) -> Callable[..., Verdict]:
+def check(protection_check: ProtectionCheck) -> Callable[..., Verdict]:
     """check(today=..., **answers) -> Verdict, with strings for answers and dates."""
 
     def run(*, today: date = TODAY, **answers: object) -> Verdict:
-        return guide.check(inputs_from_answers(answers), today=today)
+        return protection_check.run(inputs_from_answers(answers), today=today)
 
     return run
 

@@ -21,17 +21,17 @@ from discord_mocks import spec_mock
 
 from desk_discord.bot import DeskBot
 from desk_discord.exts.protection import OFFER_TEXT, offer_view, verdict_embed
-from desk_discord.exts.protection._cog import UNAVAILABLE, GuideSource, ProtectionCog
+from desk_discord.exts.protection._cog import UNAVAILABLE, CheckSource, ProtectionCog
 from desk_discord.exts.protection._wizard import (
     EXPIRED,
     NOT_YOURS,
-    CheckWizard,
     ChoiceSelect,
     DatesModal,
+    ProtectionCheckView,
     VerdictView,
 )
 from dispute_desk.journal import Journal
-from dispute_desk.protection import Citation, ProtectionGuide, Reason, Step, Verdict, inputs_from_answers
+from dispute_desk.protection import Citation, ProtectionCheck, Reason, Step, Verdict, inputs_from_answers
 from dispute_desk.settings import PROJECT_DIR, load_settings
 from dispute_desk.texts import Texts
 
@@ -69,16 +69,16 @@ async def click(view: discord.ui.View, label: str) -> mock.MagicMock:
     return interaction
 
 
-async def pick_type(wizard: CheckWizard, value: str) -> mock.MagicMock:
-    select = next(i for i in wizard.children if isinstance(i, ChoiceSelect))
+async def pick_type(check_view: ProtectionCheckView, value: str) -> mock.MagicMock:
+    select = next(i for i in check_view.children if isinstance(i, ChoiceSelect))
     interaction = make_interaction()
     select._refresh_state(interaction, {"values": [value]})  # what discord.py does when the member picks
     await select.callback(interaction)
     return interaction
 
 
-def new_wizard(guide: ProtectionGuide) -> CheckWizard:
-    return CheckWizard(guide, OWNER, today=lambda: TODAY)
+def new_wizard(protection_check: ProtectionCheck) -> ProtectionCheckView:
+    return ProtectionCheckView(protection_check, OWNER, today=lambda: TODAY)
 
 
 # The verdict embed (pure) -----------------------------------------------------------------------------------
@@ -151,23 +151,23 @@ def test_a_huge_verdict_still_fits_discord_limits() -> None:
 
 
 # The question flow ------------------------------------------------------------------------------------------
-async def test_first_step_is_a_private_select_of_the_contract_type(guide: ProtectionGuide) -> None:
-    wizard = new_wizard(guide)
-    [select] = wizard.children
+async def test_first_step_is_a_private_select_of_the_contract_type(protection_check: ProtectionCheck) -> None:
+    check_view = new_wizard(protection_check)
+    [select] = check_view.children
     assert isinstance(select, ChoiceSelect)
     assert [o.value for o in select.options] == ["fixed", "hourly", "direct-fixed", "direct-hourly", "outside"]
-    assert "What kind of contract is it?" in wizard.content() and "only you can see them" in wizard.content()
+    assert "What kind of contract is it?" in check_view.content() and "only you can see them" in check_view.content()
 
 
-async def test_fixed_price_flow_ends_in_the_verdict_with_dates(guide: ProtectionGuide) -> None:
-    wizard = new_wizard(guide)
-    picked = await pick_type(wizard, "fixed")
+async def test_fixed_price_flow_ends_in_the_verdict_with_dates(protection_check: ProtectionCheck) -> None:
+    check_view = new_wizard(protection_check)
+    picked = await pick_type(check_view, "fixed")
     sent = last_call(picked.response.edit_message)
-    assert "Did the client fund the milestone" in sent["content"] and sent["view"] is wizard
-    assert labels(wizard) == ["Yes, it's funded", "Only some milestones", "No", "I don't know", "Start over"]
+    assert "Did the client fund the milestone" in sent["content"] and sent["view"] is check_view
+    assert labels(check_view) == ["Yes, it's funded", "Only some milestones", "No", "I don't know", "Start over"]
     for label in ("Only some milestones", "Yes, with Submit work", "No", "Yes", "Yes", "No", "No"):
-        await click(wizard, label)
-    assert wizard.answers == {
+        await click(check_view, label)
+    assert check_view.answers == {
         "type": "fixed",
         "funded": "some",
         "submitted_via_contract": "yes",
@@ -177,10 +177,10 @@ async def test_fixed_price_flow_ends_in_the_verdict_with_dates(guide: Protection
         "academic": "no",
         "off_platform": "no",
     }
-    assert labels(wizard) == ["Add dates", "Show my verdict", "Start over"]
-    assert "Last step" in wizard.content()
+    assert labels(check_view) == ["Add dates", "Show my verdict", "Start over"]
+    assert "Last step" in check_view.content()
 
-    opened = await click(wizard, "Add dates")
+    opened = await click(check_view, "Add dates")
     modal = last_call(opened.response.send_modal)["content"]
     assert isinstance(modal, DatesModal)
     assert list(modal.inputs) == ["submitted", "ended", "refund_date", "released"]
@@ -204,15 +204,15 @@ async def test_fixed_price_flow_ends_in_the_verdict_with_dates(guide: Protection
     embed = shown["embed"]
     assert embed.title == "Am I protected? Partly protected"
     assert "2026-11-17" in {f.name: f.value for f in embed.fields}["Dates (UTC)"]
-    assert wizard.is_finished()
+    assert check_view.is_finished()
 
 
-async def test_a_bad_date_is_explained_and_nothing_is_kept(guide: ProtectionGuide) -> None:
-    wizard = new_wizard(guide)
-    await pick_type(wizard, "fixed")
+async def test_a_bad_date_is_explained_and_nothing_is_kept(protection_check: ProtectionCheck) -> None:
+    check_view = new_wizard(protection_check)
+    await pick_type(check_view, "fixed")
     for label in ("Yes, it's funded", "Yes, with Submit work", "No", "No", "No", "No", "No"):
-        await click(wizard, label)
-    opened = await click(wizard, "Add dates")
+        await click(check_view, label)
+    opened = await click(check_view, "Add dates")
     modal = last_call(opened.response.send_modal)["content"]
     submitted = make_interaction()
     modal.inputs["submitted"]._refresh_state(submitted, {"value": "04/11/2026"})
@@ -220,58 +220,58 @@ async def test_a_bad_date_is_explained_and_nothing_is_kept(guide: ProtectionGuid
     shown = last_call(submitted.response.edit_message)
     assert "Please check these dates" in shown["content"]
     assert "'04/11/2026' is not a date in the form YYYY-MM-DD" in shown["content"]
-    assert shown["view"] is wizard and wizard.dates == {} and not wizard.is_finished()
+    assert shown["view"] is check_view and check_view.dates == {} and not check_view.is_finished()
 
 
-async def test_hourly_flow_asks_only_what_matters(guide: ProtectionGuide) -> None:
-    wizard = new_wizard(guide)
-    await pick_type(wizard, "hourly")
-    assert "How did you log your time?" in wizard.content()
-    clicked = await click(wizard, "Manual time")  # manual time: memos, limit and billing no longer matter
+async def test_hourly_flow_asks_only_what_matters(protection_check: ProtectionCheck) -> None:
+    check_view = new_wizard(protection_check)
+    await pick_type(check_view, "hourly")
+    assert "How did you log your time?" in check_view.content()
+    clicked = await click(check_view, "Manual time")  # manual time: memos, limit and billing no longer matter
     assert "academic or professional cheating" in last_call(clicked.response.edit_message)["content"]
-    await click(wizard, "No")
-    await click(wizard, "No")
-    assert set(wizard.answers) == {"type", "tracked", "academic", "off_platform"}
-    verdict = await click(wizard, "Show my verdict")
+    await click(check_view, "No")
+    await click(check_view, "No")
+    assert set(check_view.answers) == {"type", "tracked", "academic", "off_platform"}
+    verdict = await click(check_view, "Show my verdict")
     assert last_call(verdict.response.edit_message)["embed"].title == "Am I protected? Not protected"
 
 
-async def test_paid_outside_goes_straight_to_the_verdict(guide: ProtectionGuide) -> None:
-    wizard = new_wizard(guide)
-    picked = await pick_type(wizard, "outside")
+async def test_paid_outside_goes_straight_to_the_verdict(protection_check: ProtectionCheck) -> None:
+    check_view = new_wizard(protection_check)
+    picked = await pick_type(check_view, "outside")
     shown = last_call(picked.response.edit_message)
     assert shown["embed"].title == "Am I protected? Not protected"
     assert isinstance(shown["view"], VerdictView)
 
 
-async def test_someone_else_cannot_press_the_buttons(guide: ProtectionGuide) -> None:
-    wizard = new_wizard(guide)
+async def test_someone_else_cannot_press_the_buttons(protection_check: ProtectionCheck) -> None:
+    check_view = new_wizard(protection_check)
     stranger = make_interaction(user_id=999)
-    assert await wizard.interaction_check(stranger) is False
+    assert await check_view.interaction_check(stranger) is False
     sent = last_call(stranger.response.send_message)
     assert sent["content"] == NOT_YOURS and sent["ephemeral"] is True
-    assert await wizard.interaction_check(make_interaction()) is True
+    assert await check_view.interaction_check(make_interaction()) is True
 
 
-async def test_start_over_clears_the_answers(guide: ProtectionGuide) -> None:
-    wizard = new_wizard(guide)
-    await pick_type(wizard, "fixed")
-    await click(wizard, "No")
-    clicked = await click(wizard, "Start over")
-    assert wizard.answers == {}
+async def test_start_over_clears_the_answers(protection_check: ProtectionCheck) -> None:
+    check_view = new_wizard(protection_check)
+    await pick_type(check_view, "fixed")
+    await click(check_view, "No")
+    clicked = await click(check_view, "Start over")
+    assert check_view.answers == {}
     assert "What kind of contract is it?" in last_call(clicked.response.edit_message)["content"]
 
 
-async def test_an_expired_check_says_so(guide: ProtectionGuide) -> None:
-    wizard = new_wizard(guide)
-    wizard.last_interaction = make_interaction()
-    await wizard.on_timeout()
-    wizard.last_interaction.edit_original_response.assert_awaited_once_with(content=EXPIRED, embed=None, view=None)
+async def test_an_expired_check_says_so(protection_check: ProtectionCheck) -> None:
+    check_view = new_wizard(protection_check)
+    check_view.last_interaction = make_interaction()
+    await check_view.on_timeout()
+    check_view.last_interaction.edit_original_response.assert_awaited_once_with(content=EXPIRED, embed=None, view=None)
 
 
-async def test_the_verdict_can_be_shared_in_the_channel_once(guide: ProtectionGuide) -> None:
-    verdict = guide.check(inputs_from_answers({"type": "outside"}), today=TODAY)
-    view = VerdictView(guide, OWNER, verdict)
+async def test_the_verdict_can_be_shared_in_the_channel_once(protection_check: ProtectionCheck) -> None:
+    verdict = protection_check.run(inputs_from_answers({"type": "outside"}), today=TODAY)
+    view = VerdictView(protection_check, OWNER, verdict)
     shared = await click(view, "Share in channel")
     sent = last_call(shared.response.send_message)
     assert sent["ephemeral"] is False
@@ -280,7 +280,7 @@ async def test_the_verdict_can_be_shared_in_the_channel_once(guide: ProtectionGu
     again = await click(view, "Share in channel")
     assert last_call(again.response.send_message)["ephemeral"] is True
     restarted = await click(view, "Start over")
-    assert isinstance(last_call(restarted.response.edit_message)["view"], CheckWizard)
+    assert isinstance(last_call(restarted.response.edit_message)["view"], ProtectionCheckView)
 
 
 # The command, the offer button and the extension ------------------------------------------------------------
@@ -295,7 +295,7 @@ async def test_protected_command_opens_a_private_check() -> None:
     interaction = make_interaction()
     await cog.protected.callback(cog, interaction)
     sent = last_call(interaction.response.send_message)
-    assert sent["ephemeral"] is True and isinstance(sent["view"], CheckWizard)
+    assert sent["ephemeral"] is True and isinstance(sent["view"], ProtectionCheckView)
     assert sent["view"].owner_id == OWNER
     assert sent["allowed_mentions"].to_dict() == {"parse": []}
     assert "What kind of contract is it?" in sent["content"]
@@ -322,13 +322,13 @@ async def test_offer_button_starts_the_check() -> None:
     interaction = make_interaction(client=client)
     await item.callback(interaction)
     client.get_cog.assert_called_with("Protection")
-    assert isinstance(last_call(interaction.response.send_message)["view"], CheckWizard)
+    assert isinstance(last_call(interaction.response.send_message)["view"], ProtectionCheckView)
 
 
 async def test_rules_are_reloaded_when_a_moderator_edits_them(knowledge_copy: Path) -> None:
-    source = GuideSource(knowledge_copy)
+    source = CheckSource(knowledge_copy)
     first = await source.get()
-    assert first is not None and first.book.numbers["refund_answer_days"].value == 7
+    assert first is not None and first.ruleset.numbers["refund_answer_days"].value == 7
     assert await source.get() is first  # unchanged file: no reload
     rules = knowledge_copy / "rules" / "protection.yaml"
     rules.write_text(
@@ -336,7 +336,7 @@ async def test_rules_are_reloaded_when_a_moderator_edits_them(knowledge_copy: Pa
     )
     os.utime(rules, (1_900_000_000, 1_900_000_000))
     second = await source.get()
-    assert second is not first and second.book.numbers["refund_answer_days"].value == 8
+    assert second is not first and second.ruleset.numbers["refund_answer_days"].value == 8
     rules.write_text("rules: [")  # a broken edit keeps the last good rules
     os.utime(rules, (1_900_000_100, 1_900_000_100))
     assert await source.get() is second

@@ -12,7 +12,7 @@ import yaml
 
 from dispute_desk.protection import (
     DanglingCitations,
-    ProtectionGuide,
+    ProtectionCheck,
     RulesError,
     inputs_from_answers,
     load_rules,
@@ -33,23 +33,24 @@ def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
-def test_every_citation_points_to_an_existing_policy_section(guide: ProtectionGuide) -> None:
-    book = guide.book
-    for who, cite in book.all_cites():
+def test_every_citation_points_to_an_existing_policy_section(protection_check: ProtectionCheck) -> None:
+    ruleset = protection_check.ruleset
+    for who, cite in ruleset.all_cites():
         document = read_source(KNOWLEDGE / "policy" / cite.file)
         assert cite.section in [s.number for s in document.sections], f"{who} cites {cite}"
-        assert guide.citations[cite].title == document.title
-    assert len(book.rules) >= 30
+        assert protection_check.citations[cite].title == document.title
+    assert len(ruleset.rules) >= 30
 
 
-def test_every_rule_but_a_contradiction_cites_a_section(guide: ProtectionGuide) -> None:
-    for rule in guide.book.rules:
+def test_every_rule_but_a_contradiction_cites_a_section(protection_check: ProtectionCheck) -> None:
+    for rule in protection_check.ruleset.rules:
         assert rule.cites is not None or rule.effect is Effect.CONTRADICTION, rule.id
 
 
-def test_citation_carries_title_section_label_and_url(guide: ProtectionGuide) -> None:
+def test_citation_carries_title_section_label_and_url(protection_check: ProtectionCheck) -> None:
     citation = next(
-        c for cite, c in guide.citations.items() if (cite.file, cite.section) == ("02-fixed-price-disputes.md", "2.5")
+        c for cite, c in protection_check.citations.items()
+        if (cite.file, cite.section) == ("02-fixed-price-disputes.md", "2.5")
     )
     assert citation.title == "Disputes on fixed-price contracts"
     assert citation.section == "2.5 Answering a client's escrow refund request (7 days)"
@@ -62,9 +63,9 @@ def test_citation_carries_title_section_label_and_url(guide: ProtectionGuide) ->
     )
 
 
-def test_numbers_in_the_file_match_the_policy_guide(guide: ProtectionGuide) -> None:
+def test_numbers_in_the_file_match_the_policy_guide(protection_check: ProtectionCheck) -> None:
     """Each number's cited section states that number of days (catches a typo in either file)."""
-    for number in guide.book.numbers.values():
+    for number in protection_check.ruleset.numbers.values():
         section = next(
             s
             for s in read_source(KNOWLEDGE / "policy" / number.cites.file).sections
@@ -85,9 +86,9 @@ def test_dangling_references_fail_listing_every_one(knowledge_copy: Path) -> Non
         'cites: {file: 05-hourly-protection.md, section: "5.4"}',
         'cites: {file: 15-no-such-file.md, section: "5.4"}',
     )
-    book = load_rules(rules)
+    ruleset = load_rules(rules)
     with pytest.raises(DanglingCitations) as caught:
-        resolve_citations(book, knowledge_copy)
+        resolve_citations(ruleset, knowledge_copy)
     assert caught.value.dangling == [
         "rule fixed-unfunded-part cites 02-fixed-price-disputes.md § 2.99, but policy/02-fixed-price-disputes.md "
         "has no section 2.99",
@@ -103,13 +104,13 @@ def test_a_renumbered_policy_section_is_caught(knowledge_copy: Path) -> None:
     with pytest.raises(
         DanglingCitations, match=r"number direct_hourly_dispute_days cites 12-direct-contracts.md § 12.2"
     ):
-        ProtectionGuide.load(knowledge_copy)
+        ProtectionCheck.load(knowledge_copy)
 
 
 def test_a_moderator_changes_a_number_without_touching_code(knowledge_copy: Path) -> None:
     rules = knowledge_copy / "rules" / "protection.yaml"
     _edit(rules, "  refund_answer_days:\n    value: 7", "  refund_answer_days:\n    value: 10")
-    guide = ProtectionGuide.load(knowledge_copy)
+    protection_check = ProtectionCheck.load(knowledge_copy)
     answers = {
         "type": "fixed",
         "funded": "yes",
@@ -117,7 +118,7 @@ def test_a_moderator_changes_a_number_without_touching_code(knowledge_copy: Path
         "refund_requested": "yes",
         "refund_date": "2026-11-09",
     }
-    verdict = guide.check(inputs_from_answers(answers), today=TODAY)
+    verdict = protection_check.run(inputs_from_answers(answers), today=TODAY)
     assert verdict.date("refund_deadline").date == date(2026, 11, 19)
     assert any("within 10 days of the refund request (by 2026-11-19)" in s.text for s in verdict.next_steps)
 
@@ -175,8 +176,9 @@ def test_bare_yaml_yes_and_no_are_read_as_answers(knowledge_copy: Path) -> None:
     _edit(
         rules, 'when: {type: [fixed, direct-fixed], funded: "yes"}', "when: {type: [fixed, direct-fixed], funded: yes}"
     )
-    guide = ProtectionGuide.load(knowledge_copy)
-    verdict = guide.check(inputs_from_answers({"type": "fixed", "funded": "yes", "submitted_via_contract": "yes"}))
+    protection_check = ProtectionCheck.load(knowledge_copy)
+    answers = {"type": "fixed", "funded": "yes", "submitted_via_contract": "yes"}
+    verdict = protection_check.run(inputs_from_answers(answers))
     assert "fixed-funded" in verdict.rules
 
 
