@@ -15,14 +15,15 @@ from rich.console import Console
 from rich.markup import escape
 
 from desk_cli import exit_codes
-from desk_cli.commands import ask, bench, chat, evaluate, gate, health, ingest, protected, run, sync
+from desk_cli.commands import ask, bench, chat, gate, health, ingest, protected, run, sync
+from desk_cli.commands import eval as eval_command
 from desk_cli.logs import formatter
 from dispute_desk.embedding import ModelUnavailable
 from dispute_desk.settings import Settings, env_name, load_settings
 from dispute_desk.store import IndexMissing
 from dispute_desk.texts import PromptsMissing
 
-COMMANDS = (ask, chat, protected, ingest, evaluate, gate, bench, health, run, sync)
+COMMANDS = (ask, chat, protected, ingest, eval_command, gate, bench, health, run, sync)
 
 # Commands that open the index or the journal in DESK_DATA_DIR (`protected` reads only the rules).
 USES_DATA_DIR = frozenset({"ask", "chat", "ingest", "eval", "bench", "run", "sync"})

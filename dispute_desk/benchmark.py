@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dispute_desk.embedding import Embedder
-from dispute_desk.evaluation import percentile
+from dispute_desk.eval import percentile
 from dispute_desk.models import Chunk
 from dispute_desk.settings import Settings
 

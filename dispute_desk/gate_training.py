@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from dispute_desk.desk import Desk
-from dispute_desk.evaluation import EvalItem
+from dispute_desk.eval import EvalItem
 from dispute_desk.gate import AnswerabilityGate, Signals
 
 MIN_CENTROID_ITEMS = 3

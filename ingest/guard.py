@@ -118,7 +118,7 @@ def check_switch(
 ) -> GuardResult:
     """Run the question file on ``live`` and on ``staged`` (extractive answers) and compare them."""
     from dispute_desk.desk import Desk
-    from dispute_desk.evaluation import load_questions, run_eval
+    from dispute_desk.eval import load_questions, run_eval
     from dispute_desk.texts import Texts
 
     started = time.perf_counter()

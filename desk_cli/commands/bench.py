@@ -14,7 +14,7 @@ from desk_cli import exit_codes
 from dispute_desk import benchmark
 from dispute_desk.benchmark_forum import ForumFigures, forum_export
 from dispute_desk.embedding import build_embedder
-from dispute_desk.evaluation import load_questions
+from dispute_desk.eval import load_questions
 from dispute_desk.settings import PROJECT_DIR, Settings
 from dispute_desk.store import ChunkStore
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from dispute_desk.evaluation import load_questions, run_eval
+from dispute_desk.eval import load_questions, run_eval
 from dispute_desk.settings import PROJECT_DIR
 
 pytestmark = pytest.mark.slow

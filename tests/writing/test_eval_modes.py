@@ -12,9 +12,9 @@ import sys
 from rich.console import Console
 
 from desk_cli import exit_codes
-from desk_cli.commands import evaluate
+from desk_cli.commands import eval as eval_command
 from dispute_desk.desk import Desk
-from dispute_desk.evaluation import EvalItem, compare_modes
+from dispute_desk.eval import EvalItem, compare_modes
 from dispute_desk.settings import PROJECT_DIR
 
 ITEMS = [
@@ -64,14 +64,14 @@ def test_the_side_by_side_table_and_json(tiny_desk: Desk, make_writer, tmp_path,
     extractive, written = compare_modes(tiny_desk, ITEMS, k=3)
     args = argparse.Namespace(file=[tmp_path / "q.jsonl"], json=False, details=True)
     out = io.StringIO()
-    assert evaluate._side_by_side(args, Console(file=out, width=200), extractive, written, model=writer.label) == 0
+    assert eval_command._side_by_side(args, Console(file=out, width=200), extractive, written, model=writer.label) == 0
     text = out.getvalue()
     assert "extractive vs written by openai:scripted" in text
     assert "fell back to the extractive answer" in text and "fallback reasons: unsupported_figure 1" in text
     assert "minimum fell back (unsupported_figure)" in text
 
     args.json = True
-    evaluate._side_by_side(args, Console(file=out), extractive, written, model=writer.label)
+    eval_command._side_by_side(args, Console(file=out), extractive, written, model=writer.label)
     data = json.loads(capsys.readouterr().out)
     assert data["model"] == "openai:scripted"
     assert data["written"]["fallbacks"] == {"unsupported_figure": 1} and data["extractive"]["fallback_rate"] == 0.0

@@ -12,7 +12,7 @@ from rich.table import Table
 from desk_cli import exit_codes
 from desk_cli.render import summary_table
 from dispute_desk.desk import Desk
-from dispute_desk.evaluation import EvalReport, EvalSetError, compare_modes, load_question_files, run_eval
+from dispute_desk.eval import EvalReport, EvalSetError, compare_modes, load_question_files, run_eval
 from dispute_desk.settings import Settings
 
 
