@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -77,7 +77,7 @@ def print_sections(console: Console, summary: IngestSummary) -> None:
         console.print(f"  policy section {verb}{change.change}: {escape(change.label())}", highlight=False)
 
 
-def print_guard(console: Console, guard: dict | None) -> None:
+def print_guard(console: Console, guard: dict[str, Any] | None) -> None:
     """The reindex guard's comparison of the live and the new index on the eval questions."""
     if not guard:
         return
