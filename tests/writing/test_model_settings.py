@@ -9,7 +9,7 @@ from dispute_desk.writing.model import create_chat_model
 
 
 def test_llm_settings_are_read_from_the_environment_and_off_by_default(monkeypatch, tmp_path) -> None:
-    assert load_settings(data_dir=tmp_path).llm_provider is None
+    assert load_settings(data_dir=tmp_path).llm.provider is None
     monkeypatch.setenv("DESK_LLM_PROVIDER", "ollama")
     monkeypatch.setenv("DESK_LLM_MODEL", "llama3.2")
     monkeypatch.setenv("DESK_LLM_BASE_URL", "http://127.0.0.1:11434")
@@ -19,7 +19,7 @@ def test_llm_settings_are_read_from_the_environment_and_off_by_default(monkeypat
     assert (settings.llm.provider, settings.llm.model, settings.llm.timeout_seconds, settings.llm.max_tokens) == (
         "ollama", "llama3.2", 7.5, 300)
     monkeypatch.setenv("DESK_LLM_PROVIDER", " ")
-    assert load_settings(data_dir=tmp_path).llm_provider is None  # blank means off
+    assert load_settings(data_dir=tmp_path).llm.provider is None  # blank means off
 
 
 def test_an_openai_compatible_endpoint(settings) -> None:
