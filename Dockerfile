@@ -7,10 +7,11 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /build
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
-COPY requirements.txt constraints.txt ./
-# The CPU build of torch; the default index would pull several GB of CUDA packages.
-RUN pip install torch==2.13.0 --extra-index-url https://download.pytorch.org/whl/cpu \
- && pip install -r requirements.txt -c constraints.txt --extra-index-url https://download.pytorch.org/whl/cpu
+COPY requirements.lock ./
+# Only the runtime lock (no test tools), every file checked against its hash. torch is locked as the CPU build
+# (2.13.0+cpu), which PyTorch publishes on its CPU index rather than on PyPI; the default build would pull several GB
+# of CUDA packages.
+RUN pip install --require-hashes -r requirements.lock --extra-index-url https://download.pytorch.org/whl/cpu
 
 FROM python:3.11-slim AS runtime
 RUN useradd --create-home --uid 10001 desk \

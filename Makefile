@@ -21,7 +21,7 @@ LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=O
 TEST_MODEL := $(WHEELHOUSE)/SmolLM2-135M-Instruct.Q4_1.gguf
 export LLM_TEST_MODEL := $(abspath $(TEST_MODEL))
 
-.PHONY: run test test-fast install dev-install llama-wheel ingest rebuild eval bench lint clean
+.PHONY: run test test-fast install dev-install lock llama-wheel ingest rebuild eval bench lint clean
 
 run: $(RUNTIME_STAMP)  ## build the index if missing, then start the Discord bot (DISCORD_TOKEN set) or the chat
 	$(PY) bot.py run
@@ -38,17 +38,28 @@ dev-install: $(DEV_STAMP)
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-# torch first and pinned: the CPU build (an unpinned torch pulls gigabytes of CUDA packages).
-$(RUNTIME_STAMP): requirements.txt constraints.txt | $(PY)
-	$(PIP) install torch==2.13.0
-	$(PIP) install -r requirements.txt -c constraints.txt
+# Dependencies are declared once, in pyproject.toml, and installed only from the hashed locks `make lock` writes:
+# requirements.lock (the runtime: make run, the Docker image) and requirements-dev.lock (runtime + dev + llm extras).
+# torch is locked as the CPU build (2.13.0+cpu): pip finds that wheel on the project's machines (see the README).
+$(RUNTIME_STAMP): requirements.lock | $(PY)
+	$(PIP) install --require-hashes -r requirements.lock
 	touch $@
 
-$(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt requirements-llm.txt $(LLAMA_WHEEL_STAMP) $(TEST_MODEL)
-	$(PIP) install -r requirements-dev.txt -c constraints.txt
-	$(PIP) install --only-binary llama-cpp-python --find-links $(WHEELHOUSE) \
-		"llama-cpp-python[server]==$(LLAMA_CPP_VERSION)" -c constraints.txt
+# llama-cpp-python is built here from source (llama-wheel), so it has no PyPI hash: it is installed from the
+# wheelhouse without dependencies (those are in the dev lock), and `pip check` confirms nothing is missing.
+$(DEV_STAMP): requirements-dev.lock $(LLAMA_WHEEL_STAMP) $(TEST_MODEL) | $(PY)
+	$(PIP) install --require-hashes -r requirements-dev.lock
+	$(PIP) install --no-deps --no-index --find-links $(WHEELHOUSE) "llama-cpp-python==$(LLAMA_CPP_VERSION)"
+	$(PIP) check
 	touch $@
+
+# Regenerate both locks after changing pyproject.toml. Existing pins are kept unless a change needs another version
+# (pip-compile --upgrade-package NAME to move one on purpose).
+PIP_COMPILE := $(PY) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+lock: $(DEV_STAMP)  ## rewrite requirements.lock and requirements-dev.lock from pyproject.toml (pip-tools)
+	$(PIP_COMPILE) -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev --extra llm -o requirements-dev.lock pyproject.toml
 
 llama-wheel: $(LLAMA_WHEEL_STAMP)  ## build (or reuse) the llama-cpp-python wheel the tests install
 

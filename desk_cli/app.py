@@ -16,18 +16,19 @@ from rich.console import Console
 from rich.markup import escape
 
 from desk_cli import exit_codes
-from desk_cli.commands import ask, bench, chat, evaluate, gate, health, ingest, protected, run, sync
+from desk_cli.commands import ask, bench, chat, gate, health, ingest, protected, run, sync
+from desk_cli.commands import eval as eval_command
 from desk_cli.logs import formatter
 from dispute_desk.embedding import ModelUnavailable
-from dispute_desk.settings import Settings, load_settings
+from dispute_desk.settings import Settings, env_name, load_settings
 from dispute_desk.store import IndexMissing
 from dispute_desk.texts import PromptsMissing
 
-COMMANDS = (ask, chat, protected, ingest, evaluate, gate, bench, health, run, sync)
+COMMANDS = (ask, chat, protected, ingest, eval_command, gate, bench, health, run, sync)
 
 # Commands that open the index or the journal in DESK_DATA_DIR (`protected` reads only the rules).
 USES_DATA_DIR = frozenset({"ask", "chat", "ingest", "eval", "bench", "run", "sync"})
-SECRET_SETTINGS = frozenset({"discord_token", "hash_secret"})
+SECRET_SETTINGS = frozenset({"DISCORD_TOKEN", "DESK_HASH_SECRET", "DESK_LLM_API_KEY", "DESK_CHROMA_AUTH_TOKEN"})
 
 QUIET_LOGGERS = ("bm25s", "chromadb", "sentence_transformers", "transformers", "httpx", "urllib3", "filelock")
 
@@ -68,17 +69,13 @@ def quiet_model_output() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-def env_name(field: str) -> str:
-    return "DISCORD_TOKEN" if field == "discord_token" else f"DESK_{field.upper()}"
-
-
 def describe_invalid(exc: ValidationError) -> str:
     """One line naming each bad setting by its environment variable, its value (never a secret's) and why."""
     parts = []
     for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else "settings"
-        value = "" if field in SECRET_SETTINGS or "input" not in error else f"={error['input']}"
-        parts.append(f"{env_name(field)}{value}: {error['msg'].removeprefix('Value error, ')}")
+        name = env_name(error["loc"])
+        value = "" if name in SECRET_SETTINGS or "input" not in error else f"={error['input']}"
+        parts.append(f"{name}{value}: {error['msg'].removeprefix('Value error, ')}")
     return "; ".join(parts)
 
 
@@ -115,12 +112,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
     except ValidationError as exc:  # before any file is read
         err.print(f"[red]Configuration error:[/red] {escape(describe_invalid(exc))}", highlight=False, soft_wrap=True)
-        return exit_codes.NO_INDEX
+        return exit_codes.CONFIG
     configure_logging(settings, args.verbose)
     problem = data_dir_problem(settings.data_dir) if args.command in USES_DATA_DIR else None
     if problem is not None:
         err.print(f"[red]Configuration error:[/red] {escape(problem)}", highlight=False, soft_wrap=True)
-        return exit_codes.NO_INDEX
+        return exit_codes.CONFIG
     console = Console()
     try:
         return int(args.handler(args, settings, console))
@@ -129,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_codes.NO_INDEX
     except (ModelUnavailable, PromptsMissing) as exc:
         err.print(f"[red]Configuration error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        return exit_codes.NO_INDEX
+        return exit_codes.CONFIG
     except KeyboardInterrupt:
         err.print("[dim]interrupted[/dim]")
         return 130

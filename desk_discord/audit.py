@@ -36,7 +36,7 @@ async def record_action(
     )
     who = member_ref(bot, user.id)
     log.info("admin action %s by %s (%s): %s", action, user.display_name, who, detail)
-    channel_id = bot.settings.log_channel_id
+    channel_id = bot.settings.discord.log_channel_id
     channel = bot.get_channel(channel_id) if channel_id else None
     if not isinstance(channel, discord.abc.Messageable):
         return

@@ -98,9 +98,9 @@ class DeskBot(commands.Bot):
         return await sync_commands(
             self.tree,
             data_dir=self.settings.data_dir,
-            guild_id=self.settings.discord_guild_id,
+            guild_id=self.settings.discord.discord_guild_id,
             application_id=self.application_id,
-            api_base=self.settings.discord_api_base,
+            api_base=self.settings.discord.discord_api_base,
             force=force,
         )
 

@@ -28,7 +28,7 @@ def is_moderator(user: discord.abc.User, settings: Settings) -> bool:
     permissions = user.guild_permissions
     if permissions.manage_guild or permissions.administrator:
         return True
-    role_id = settings.moderator_role_id
+    role_id = settings.discord.moderator_role_id
     return role_id is not None and any(role.id == role_id for role in user.roles)
 
 

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 DISCORD_API_BASE = "https://discord.com/api/v10"
 DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
 
-EXIT_OK, EXIT_CONFIG = 0, 2  # the CLI's codes (desk_cli/exit_codes.py): 2 = no index or broken configuration
+EXIT_OK, EXIT_NO_INDEX, EXIT_CONFIG = 0, 2, 5  # the CLI's codes (desk_cli/exit_codes.py)
 UNREACHABLE = "Could not reach the Discord API; check the network, or DESK_DISCORD_API_BASE if you set it"
 NO_TOKEN = (
     "DISCORD_TOKEN is not set. Create a bot in the Discord Developer Portal, copy its token and start "
@@ -61,16 +61,16 @@ def apply_endpoints(settings: Settings) -> None:
     ``DESK_DISCORD_API_BASE`` / ``DESK_DISCORD_GATEWAY_URL`` name a Discord-compatible server such as
     Spacebar. Both are process-wide class attributes in discord.py.
     """
-    base = (settings.discord_api_base or DISCORD_API_BASE).rstrip("/")
-    gateway = settings.discord_gateway_url or DISCORD_GATEWAY_URL
+    base = (settings.discord.discord_api_base or DISCORD_API_BASE).rstrip("/")
+    gateway = settings.discord.discord_gateway_url or DISCORD_GATEWAY_URL
     discord.http.Route.BASE = base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
-    if settings.discord_api_base or settings.discord_gateway_url:
+    if settings.discord.discord_api_base or settings.discord.discord_gateway_url:
         log.info("using a Discord-compatible server: API %s, gateway %s", base, gateway)
 
 
 def _token(settings: Settings) -> str | None:
-    secret = settings.discord_token
+    secret = settings.discord.token
     value = secret.get_secret_value().strip() if secret is not None else ""
     return value or None
 
@@ -86,7 +86,7 @@ def _build(settings: Settings, journal: Journal, *, desk_factory: Callable[[], D
 
 
 def _open_journal(settings: Settings) -> Journal:
-    secret = settings.hash_secret.get_secret_value() if settings.hash_secret is not None else None
+    secret = settings.journal.hash_secret.get_secret_value() if settings.journal.hash_secret is not None else None
     return Journal.open(settings.database_path, secret=secret)
 
 
@@ -102,7 +102,9 @@ def _known_failure(exc: BaseException) -> int | None:
         return _fail(NO_INTENT, EXIT_CONFIG)
     if isinstance(exc, discord.ConnectionClosed) and exc.code == 4004:  # gateway: authentication failed
         return _fail(BAD_TOKEN, EXIT_CONFIG)
-    if isinstance(exc, IndexMissing | ModelUnavailable | PromptsMissing | JournalUnavailable | SyncFailed):
+    if isinstance(exc, IndexMissing):
+        return _fail(str(exc), EXIT_NO_INDEX)
+    if isinstance(exc, ModelUnavailable | PromptsMissing | JournalUnavailable | SyncFailed):
         return _fail(str(exc), EXIT_CONFIG)
     if isinstance(exc, GatewayUnusable):
         return _fail(str(exc), EXIT_CONFIG)
@@ -141,7 +143,7 @@ def run(settings: Settings, *, desk_factory: Callable[[], Desk] | None = None) -
     try:
         journal = _open_journal(settings)
         bot = _build(settings, journal, desk_factory=desk_factory, sync="auto", metrics=metrics)
-        asyncio.run(_serve(bot, token, settings.discord_gateway_url))
+        asyncio.run(_serve(bot, token, settings.discord.discord_gateway_url))
     except KeyboardInterrupt:
         log.info("stopped")
     except Exception as exc:

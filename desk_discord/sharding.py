@@ -36,12 +36,12 @@ def parse_shard_ids(text: str) -> list[int]:
 
 def shard_options(settings: Settings) -> dict[str, Any] | None:
     """Keyword arguments for ``AutoShardedBot``, or None for a plain single-connection bot."""
-    ids = parse_shard_ids(settings.discord_shard_ids) if settings.discord_shard_ids else None
-    if settings.discord_shards == "off":
+    ids = parse_shard_ids(settings.discord.discord_shard_ids) if settings.discord.discord_shard_ids else None
+    if settings.discord.discord_shards == "off":
         if ids:
             raise ValueError("DESK_DISCORD_SHARD_IDS needs DESK_DISCORD_SHARDS set to the total shard count")
         return None
-    count = None if settings.discord_shards == "auto" else int(settings.discord_shards)
+    count = None if settings.discord.discord_shards == "auto" else int(settings.discord.discord_shards)
     if ids and count is None:
         raise ValueError("DESK_DISCORD_SHARD_IDS needs a fixed DESK_DISCORD_SHARDS count (every process must agree)")
     if ids and count is not None and ids[-1] >= count:

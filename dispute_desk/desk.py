@@ -22,7 +22,7 @@ from dispute_desk.gate import AnswerabilityGate, GateError, Signals, Verdict, me
 from dispute_desk.lexical import tokens
 from dispute_desk.models import Answer, Hit
 from dispute_desk.questions import Question, understand
-from dispute_desk.retrieval import Corpus, DenseRetriever, HybridRetriever, RetrievalConfig, Retriever
+from dispute_desk.retrieval import Corpus, DenseRetriever, HybridRetriever, Retriever
 from dispute_desk.settings import Settings
 from dispute_desk.store import ChunkStore, Collection, IndexMissing, read_json
 from dispute_desk.texts import Texts
@@ -67,22 +67,6 @@ class _Snapshot:
     corpus: Corpus
     retriever: Retriever
     answerer: ExtractiveAnswerer
-
-
-def retrieval_config(settings: Settings) -> RetrievalConfig:
-    return RetrievalConfig(
-        top_k=settings.top_k,
-        candidates=settings.candidates,
-        dense_weight=settings.dense_weight,
-        lexical_weight=settings.lexical_weight,
-        rrf_k=settings.rrf_k,
-        max_per_group=settings.max_per_group,
-        staff_boost=settings.staff_boost,
-        policy_boost=settings.policy_boost,
-        phrasing_weight=settings.phrasing_weight,
-        unvetted_penalty=settings.unvetted_penalty,
-        exact_search_max=settings.exact_search_max,
-    )
 
 
 def normalise_question(text: str) -> str:
@@ -132,7 +116,7 @@ class Desk:
         """The trained answerability gate, or None (then every scope rule declines and ``min_evidence`` is
         the threshold, as before the gate existed).
         """
-        if not self.settings.answerability_gate:
+        if not self.settings.answering.answerability_gate:
             return None
         try:
             return AnswerabilityGate.load(self.settings.gate_path, expect={"embedding_model": self.embedder.name})
@@ -151,7 +135,7 @@ class Desk:
         texts = Texts.load(settings.prompts_dir)
         writer = build_writer(settings)  # a missing provider package or setting fails here, before the model
         store = ChunkStore(settings)
-        store.live(embedder.name if embedder else settings.embedding_model)  # fail fast, before the model
+        store.live(embedder.name if embedder else settings.embedding.model)  # fail fast, before the model
         return cls(settings, embedder or build_embedder(settings), store, texts, retriever=retriever, writer=writer)
 
     @property
@@ -172,10 +156,10 @@ class Desk:
         collection = self._pinned if self._pinned is not None else self.store.live(self.embedder.name)
         corpus = load_corpus(self.settings, collection, pointer)
         kind = HybridRetriever if self.retriever_kind == "hybrid" else DenseRetriever
-        retriever = kind(corpus, collection, self.embedder, retrieval_config(self.settings))
+        retriever = kind(corpus, collection, self.embedder, self.settings.retrieval)
         policy = [c.body for c in corpus.chunks if c.kind == "policy"]
         answerer = ExtractiveAnswerer(
-            corpus.bm25, max_chars=self.settings.max_answer_chars, policy_texts=policy,
+            corpus.bm25, max_chars=self.settings.answering.max_answer_chars, policy_texts=policy,
             conflict_note=self.texts.extra.get("conflict_note"),
         )
         log.info("serving %d chunks from %s", len(corpus), collection.name)
@@ -269,7 +253,7 @@ class Desk:
     def _answer(
         self, question: str, context: str | None, on_token: Callable[[str], None] | None = None, write: bool = True
     ) -> tuple[Answer, list[Hit]]:
-        limit = self.settings.max_question_chars
+        limit = self.settings.answering.max_question_chars
         if not question:
             return Answer(question, False, self.texts.get("empty"), reason="empty"), []
         if len(question) > limit:
@@ -306,7 +290,7 @@ class Desk:
         if self.gate is not None:
             return self.gate.judge(found.signals)
         strength = evidence_strength(found.hits)
-        threshold = self.settings.min_evidence
+        threshold = self.settings.answering.min_evidence
         return Verdict(strength >= threshold, strength, threshold, (f"best similarity={strength:.2f}",))
 
     def status(self) -> DeskStatus:
@@ -315,10 +299,10 @@ class Desk:
             chunks=len(snapshot.corpus),
             sources=len({c.source for c in snapshot.corpus.chunks}),
             model=self.embedder.name,
-            store_mode=self.settings.store_mode,
+            store_mode=self.settings.store.store_mode,
             collection=snapshot.collection_name,
             data_dir=str(self.settings.data_dir),
             last_ingest=read_json(self.settings.reports_dir / "last-ingest.json"),
             writer={"model": self.writer.label, **self.writer.stats.snapshot()} if self.writer is not None else None,
-            stale=tuple(stale_sections(snapshot.corpus.chunks, max_age_days=self.settings.stale_after_days)),
+            stale=tuple(stale_sections(snapshot.corpus.chunks, max_age_days=self.settings.ingest.stale_after_days)),
         )

@@ -197,17 +197,17 @@ class BatchingEmbedder:
 
 def build_embedder(settings: Settings) -> Embedder:
     """The embedder the settings ask for ("hashing" is accepted for smoke tests without the model)."""
-    if settings.embedding_model.startswith("hashing"):
-        return HashingEmbedder(name=settings.embedding_model)
-    log.info("loading embedding model %s on %s (%s)", settings.embedding_model, settings.embedding_device,
-             settings.embedding_backend)
-    if settings.embedding_backend == "onnx":
+    if settings.embedding.model.startswith("hashing"):
+        return HashingEmbedder(name=settings.embedding.model)
+    log.info("loading embedding model %s on %s (%s)", settings.embedding.model, settings.embedding.device,
+             settings.embedding.backend)
+    if settings.embedding.backend == "onnx":
         from dispute_desk.onnx_embedder import OnnxEmbedder
 
         return BatchingEmbedder(OnnxEmbedder(
-            settings.embedding_model, cache_dir=settings.models_dir, device=settings.embedding_device,
-            batch_size=settings.embedding_batch_size,
+            settings.embedding.model, cache_dir=settings.models_dir, device=settings.embedding.device,
+            batch_size=settings.embedding.batch_size,
         ))
     return BatchingEmbedder(SentenceTransformerEmbedder(
-        settings.embedding_model, device=settings.embedding_device, batch_size=settings.embedding_batch_size
+        settings.embedding.model, device=settings.embedding.device, batch_size=settings.embedding.batch_size
     ))

@@ -72,8 +72,8 @@ def live_stale_sections(settings: Settings, *, today: date | None = None) -> lis
     """``stale_sections`` of the live collection (blocking: Chroma reads). Raises ``IndexMissing`` without one."""
     from dispute_desk.store import ChunkStore
 
-    collection = ChunkStore(settings).live(settings.embedding_model)
-    return stale_sections(collection.iter_chunks(), max_age_days=settings.stale_after_days, today=today)
+    collection = ChunkStore(settings).live(settings.embedding.model)
+    return stale_sections(collection.iter_chunks(), max_age_days=settings.ingest.stale_after_days, today=today)
 
 
 def as_of_index(chunks: Iterable[Chunk]) -> dict[SourceKey, str]:

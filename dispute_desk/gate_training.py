@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from dispute_desk.desk import Desk
-from dispute_desk.evaluation import EvalItem
+from dispute_desk.eval import EvalItem
 from dispute_desk.gate import AnswerabilityGate, Signals
 
 MIN_CENTROID_ITEMS = 3
@@ -144,10 +144,10 @@ def train_gate(
             "questions_sha256": digest[:16],
             "report": report.__dict__,
             "retrieval": {
-                "top_k": desk.settings.top_k,
-                "candidates": desk.settings.candidates,
-                "rrf_k": desk.settings.rrf_k,
-                "phrasing_weight": desk.settings.phrasing_weight,
+                "top_k": desk.settings.retrieval.top_k,
+                "candidates": desk.settings.retrieval.candidates,
+                "rrf_k": desk.settings.retrieval.rrf_k,
+                "phrasing_weight": desk.settings.retrieval.phrasing_weight,
             },
         },
     )

@@ -32,7 +32,7 @@ def run_checks(settings: Settings, *, token: bool = True, model: bool = True) ->
 
     checks: list[Check] = []
     if token:
-        secret = settings.discord_token
+        secret = settings.discord.token
         has_token = secret is not None and bool(secret.get_secret_value().strip())
         checks.append(Check("token", has_token, "DISCORD_TOKEN is set" if has_token else
                             "DISCORD_TOKEN is not set (the bot cannot log in)"))
@@ -41,7 +41,7 @@ def run_checks(settings: Settings, *, token: bool = True, model: bool = True) ->
     def store() -> tuple[bool, str]:
         state["store"] = chunk_store = ChunkStore(settings)
         chunk_store.heartbeat()
-        return True, f"{settings.store_mode}: {chunk_store.where}"
+        return True, f"{settings.store.store_mode}: {chunk_store.where}"
 
     checks.append(_timed("store", store))
 
@@ -49,7 +49,7 @@ def run_checks(settings: Settings, *, token: bool = True, model: bool = True) ->
         chunk_store = state.get("store")
         if not isinstance(chunk_store, ChunkStore):
             return False, "store not reachable"
-        collection = chunk_store.live(settings.embedding_model)
+        collection = chunk_store.live(settings.embedding.model)
         chunks = collection.count()
         state["dimension"] = pointer.dimension if (pointer := chunk_store.pointer()) is not None else None
         if not chunks:
@@ -66,7 +66,7 @@ def run_checks(settings: Settings, *, token: bool = True, model: bool = True) ->
             expected = state.get("dimension")
             if expected is not None and len(vector) != expected:
                 return False, f"{embedder.name} gives {len(vector)} dimensions, the index has {expected}"
-            return True, f"{embedder.name} ({settings.embedding_backend}, {settings.embedding_device})"
+            return True, f"{embedder.name} ({settings.embedding.backend}, {settings.embedding.device})"
 
         checks.append(_timed("model", load_model))
     return checks

@@ -17,23 +17,8 @@ import numpy as np
 from dispute_desk.embedding import Embedder
 from dispute_desk.lexical import BM25Index
 from dispute_desk.models import Chunk, Hit
+from dispute_desk.settings import RetrievalSettings
 from dispute_desk.store import Collection
-
-
-@dataclass(frozen=True)
-class RetrievalConfig:
-    top_k: int = 5
-    candidates: int = 30
-    dense_weight: float = 1.0
-    lexical_weight: float = 1.0
-    rrf_k: int = 10
-    max_per_group: int = 2
-    staff_boost: float = 0.1
-    policy_boost: float = 0.0
-    phrasing_weight: float = 1.0
-    unvetted_penalty: float = 0.15
-    exact_search_max: int = 20_000
-
 
 Vector = Sequence[float]
 
@@ -81,7 +66,7 @@ def is_authoritative(chunk: Chunk) -> bool:
     return chunk.kind != "forum" or chunk.accepted or chunk.author_role in ("staff", "moderator")
 
 
-def authority_factor(chunk: Chunk, config: RetrievalConfig) -> float:
+def authority_factor(chunk: Chunk, config: RetrievalSettings) -> float:
     """How a passage's authority scales its fused score: official policy, then staff, moderator or accepted
     forum answers, then member posts; text of unknown standing (uploads and other files, which rank as what they
     are, never as policy) a little below a member post.
@@ -135,7 +120,7 @@ class _Dense:
 
 
 class _ChromaBacked:
-    def __init__(self, corpus: Corpus, collection: Collection, embedder: Embedder, config: RetrievalConfig):
+    def __init__(self, corpus: Corpus, collection: Collection, embedder: Embedder, config: RetrievalSettings):
         self.corpus = corpus
         self.collection = collection
         self.embedder = embedder

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from dispute_desk.protection.rules import SCHEMA_FILE, RuleBook
+from dispute_desk.protection.rules import SCHEMA_FILE, RuleSet
 from dispute_desk.settings import PROJECT_DIR
 from dispute_desk.texts import Scope
 
@@ -25,7 +25,7 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 # schema file (relative to the project) -> (the model, a title for editors)
 SCHEMAS: dict[Path, tuple[type[BaseModel], str]] = {
-    Path("knowledge") / SCHEMA_FILE: (RuleBook, "Rules of the protection check (knowledge/rules/protection.yaml)"),
+    Path("knowledge") / SCHEMA_FILE: (RuleSet, "Rules of the protection check (knowledge/rules/protection.yaml)"),
     Path("prompts") / "scope.schema.json": (Scope, "What Dispute Desk declines before searching (prompts/scope.yaml)"),
 }
 

@@ -26,7 +26,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from dispute_desk.store import IndexPointer, LeaseLost, StoreUnavailable, WriterBusy, _unreachable, reachable
+from dispute_desk.store_pointer import IndexPointer, LeaseLost, StoreUnavailable, WriterBusy, reachable, unreachable
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -134,7 +134,7 @@ class ServerLease:
                 current.modify(name=aside)  # by id: never touches a lease someone else just created
                 self.client.delete_collection(aside)
             except Exception as exc:
-                if _unreachable(exc):
+                if unreachable(exc):
                     raise
                 log.debug("expired lease was already moved aside", exc_info=True)
         raise WriterBusy(f"could not take the writer lease in {self.where}; another writer keeps taking it")

@@ -65,7 +65,7 @@ def source_path(source: str, base: Path | None) -> Path:
 
 
 @dataclass(frozen=True)
-class Scope:
+class PathScope:
     """What one given path covers: sources under it that vanished are removed from the index."""
 
     source: str
@@ -86,8 +86,8 @@ class Candidate:
     explicit: bool  # named on the command line rather than found in a folder
 
 
-def scopes_for(paths: Sequence[Path], base: Path | None = None) -> list[Scope]:
-    return [Scope(source_id(p, base), p.is_dir()) for p in paths if p.exists()]
+def scopes_for(paths: Sequence[Path], base: Path | None = None) -> list[PathScope]:
+    return [PathScope(source_id(p, base), p.is_dir()) for p in paths if p.exists()]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dispute_desk.settings import PROJECT_DIR, Settings
 from dispute_desk.store import ChunkStore, Collection
 
 if TYPE_CHECKING:
-    from dispute_desk.evaluation import EvalReport, ItemResult
+    from dispute_desk.eval import EvalReport, ItemResult
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +90,8 @@ def guard_applies(settings: Settings, embedder_name: str) -> bool:
     """Whether a reindex is checked: the setting is on and the question file exists; with the hashing
     embedder only a question file of one's own is used (its answers on the project's eval mean nothing).
     """
-    questions = settings.reindex_questions
-    if not settings.reindex_guard or not questions.is_file():
+    questions = settings.ingest.reindex_questions
+    if not settings.ingest.reindex_guard or not questions.is_file():
         return False
     return not (embedder_name == "hashing" and questions.resolve() == DEFAULT_QUESTIONS.resolve())
 
@@ -121,11 +121,11 @@ def check_switch(
 ) -> GuardResult:
     """Run the question file on ``live`` and on ``staged`` (extractive answers) and compare them."""
     from dispute_desk.desk import Desk
-    from dispute_desk.evaluation import load_questions, run_eval
+    from dispute_desk.eval import load_questions, run_eval
     from dispute_desk.texts import Texts
 
     started = time.perf_counter()
-    items = load_questions(settings.reindex_questions)
+    items = load_questions(settings.ingest.reindex_questions)
     texts = Texts.load(settings.prompts_dir)
     reports = []
     for collection in (live, staged):
@@ -138,9 +138,9 @@ def check_switch(
         for b in before.items if _right(b) and not _right(after_by_id[b.id])
     ]
     result = GuardResult(
-        questions=len(items), before=_scores(before), after=_scores(after), max_drop=settings.reindex_max_drop,
+        questions=len(items), before=_scores(before), after=_scores(after), max_drop=settings.ingest.reindex_max_drop,
         passed=False, forced=force, regressed_total=len(regressed), regressed=regressed[:REGRESSED_SHOWN],
-        question_file=str(settings.reindex_questions),
+        question_file=str(settings.ingest.reindex_questions),
     )
     result.passed = all(drop <= result.max_drop + 1e-9 for drop in result.drops().values())
     result.seconds = round(time.perf_counter() - started, 3)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from dispute_desk.embedding import Embedder
 from dispute_desk.models import Chunk
 from dispute_desk.store import Collection
-from ingest.discovery import Scope
+from ingest.discovery import PathScope
 
 Progress = Callable[[str, int, int], None]
 
@@ -37,7 +37,7 @@ class Plan:
 def plan_changes(
     chunks: Iterable[Chunk],
     manifest: dict[str, tuple[str, str]],
-    scopes: Sequence[Scope],
+    scopes: Sequence[PathScope],
     keep_sources: set[str],
 ) -> Plan:
     """Compare fresh chunks with the index manifest (id -> (source, content hash)).

@@ -51,7 +51,7 @@ def read_source(path: Path, *, source: str | None = None, max_bytes: int = DEFAU
 
 def read_policy(path: Path) -> ParsedDocument | None:
     """A policy file cited by the protection rules, read as the index reads it; None (logged) when the file is
-    missing or unreadable. Front ends pass this to ``ProtectionGuide.load``: the core never imports ``ingest``.
+    missing or unreadable. Front ends pass this to ``ProtectionCheck.load``: the core never imports ``ingest``.
     """
     if not path.is_file():
         return None

@@ -52,7 +52,7 @@ def embedder() -> HashingEmbedder:
 @pytest.fixture
 def tiny_desk(settings: Settings, tiny_knowledge: Path, embedder: HashingEmbedder) -> Desk:
     run_ingest(settings, [tiny_knowledge], embedder=embedder)
-    return Desk.open(settings.model_copy(update={"min_evidence": 0.0}), embedder=embedder)
+    return Desk.open(settings.updated({"min_evidence": 0.0}), embedder=embedder)
 
 
 @pytest.fixture(scope="session")

@@ -100,7 +100,7 @@ def forum_export(settings: Settings, embedder: Embedder, posts: int = 20_000) ->
         root = Path(scratch)
         export = root / "export"
         topics = write_discourse_export(export, posts)
-        scratch_settings = settings.model_copy(update={"data_dir": root / "data", "knowledge_dir": root})
+        scratch_settings = settings.updated({"data_dir": root / "data", "knowledge_dir": root})
         began = time.perf_counter()
         first = run_ingest(scratch_settings, [export], embedder=embedder)
         first_s = time.perf_counter() - began

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from dispute_desk.evaluation import percentile
+from dispute_desk.eval import percentile
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dispute_desk.desk import Desk
 from dispute_desk.embedding import Embedder
-from dispute_desk.evaluation import percentile
+from dispute_desk.eval import percentile
 from dispute_desk.settings import Settings
 from dispute_desk.store import ChunkStore
 from dispute_desk.texts import Texts

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from desk_cli import exit_codes
 from dispute_desk.embedding import build_embedder
-from dispute_desk.evaluation import load_questions
+from dispute_desk.eval import load_questions
 from dispute_desk.settings import PROJECT_DIR, Settings
 from dispute_desk.store import ChunkStore
 
@@ -54,7 +54,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def handle_scale(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     from desk_cli.benchmark import scale
 
-    scale_settings = settings.model_copy(update={"data_dir": args.scale_dir, "chroma_host": None})
+    scale_settings = settings.updated({"data_dir": args.scale_dir, "chroma_host": None})
     embedder = build_embedder(scale_settings)
     with console.status(f"opening (building first if needed) {args.scale} generated chunks in {args.scale_dir}..."):
         result = scale.scale_load(scale_settings, embedder, args.scale)
@@ -72,7 +72,7 @@ def handle_backends(args: argparse.Namespace, settings: Settings, console: Conso
 
     texts = speed.knowledge_texts(settings.knowledge_dir)
     with console.status("loading both backends (the first onnx use exports the model)..."):
-        embedders = {backend: build_embedder(settings.model_copy(update={"embedding_backend": backend}))
+        embedders = {backend: build_embedder(settings.updated({"embedding_backend": backend}))
                      for backend in ("torch", "onnx")}
     with console.status(f"encoding {len(texts)} chunks with each backend, 3 alternating rounds..."):
         rates = speed.encode_speed(embedders, texts)
@@ -103,9 +103,11 @@ def handle_load(args: argparse.Namespace, settings: Settings, console: Console) 
     with console.status(f"{requests} questions, {args.concurrency} at a time..."):
         result = load.concurrent_load(desk.ask, questions, args.concurrency, requests)
     if args.json:
-        print(json.dumps(asdict(result) | {"store_mode": settings.store_mode, "model": desk.embedder.name}, indent=2))
+        mode = {"store_mode": settings.store.store_mode, "model": desk.embedder.name}
+        print(json.dumps(asdict(result) | mode, indent=2))
         return exit_codes.OK
-    table = Table(title=f"Load: {result.concurrency} concurrent, {settings.store_mode} store ({desk.embedder.name})",
+    store_mode = settings.store.store_mode
+    table = Table(title=f"Load: {result.concurrency} concurrent, {store_mode} store ({desk.embedder.name})",
                   title_justify="left")
     table.add_column("figure")
     table.add_column("value", justify="right")
@@ -129,7 +131,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
     from desk_cli.benchmark import speed
     from desk_cli.benchmark.forum import forum_export
 
-    ChunkStore(settings).live(settings.embedding_model)  # no index: exit 2 with the fix, before the model
+    ChunkStore(settings).live(settings.embedding.model)  # no index: exit 2 with the fix, before the model
     questions = [item.question for item in load_questions(args.questions)]
     embedder = build_embedder(settings)
     with console.status("timing queries..."):

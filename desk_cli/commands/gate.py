@@ -10,7 +10,7 @@ from rich.console import Console
 from desk_cli import exit_codes
 from desk_cli.render import summary_table
 from dispute_desk.desk import Desk
-from dispute_desk.evaluation import EvalSetError, load_question_files
+from dispute_desk.eval import EvalSetError, load_question_files
 from dispute_desk.settings import PROJECT_DIR, Settings
 
 EVAL_DIR = PROJECT_DIR / "tests" / "eval"

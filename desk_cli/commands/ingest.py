@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -14,7 +15,7 @@ from desk_cli import exit_codes
 from desk_cli.render import summary_table
 from dispute_desk.freshness import live_stale_sections
 from dispute_desk.settings import Settings
-from dispute_desk.store import IndexMissing
+from dispute_desk.store import ChunkStore, IndexMissing
 
 if TYPE_CHECKING:  # the pipeline (and langchain's splitter) load only when an ingest runs: faster `ask`
     from ingest.pipeline import IngestSummary
@@ -76,7 +77,7 @@ def print_sections(console: Console, summary: IngestSummary) -> None:
         console.print(f"  policy section {verb}{change.change}: {escape(change.label())}", highlight=False)
 
 
-def print_guard(console: Console, guard: dict | None) -> None:
+def print_guard(console: Console, guard: dict[str, Any] | None) -> None:
     """The reindex guard's comparison of the live and the new index on the eval questions."""
     if not guard:
         return
@@ -109,7 +110,8 @@ def print_stale(console: Console, settings: Settings | None) -> None:
     if not stale:
         return
     console.print(
-        f"[yellow]{len(stale)} policy section(s) not checked in the last {settings.stale_after_days} days[/yellow]"
+        f"[yellow]{len(stale)} policy section(s) not checked in the last {settings.ingest.stale_after_days} days"
+        "[/yellow]"
         " (re-check them against the official pages and update as_of):",
         highlight=False,
     )
@@ -118,9 +120,36 @@ def print_stale(console: Console, settings: Settings | None) -> None:
 
 
 def handle(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    return ingest_paths(
+        settings, console, args.paths or [settings.knowledge_dir], rebuild=args.rebuild, dry_run=args.dry_run,
+        allow_mass_delete=args.allow_mass_delete, force=args.force, keep_going=args.keep_going,
+    )
+
+
+def ensure_index(settings: Settings, console: Console) -> int:
+    """Build the index from the knowledge folder when there is none yet (``run`` calls this before starting)."""
+    if ChunkStore(settings).pointer() is not None:
+        return exit_codes.OK
+    console.print(
+        f"No index in {escape(str(settings.data_dir))} yet: building it from {escape(str(settings.knowledge_dir))} ..."
+    )
+    return ingest_paths(settings, console, [settings.knowledge_dir], keep_going=True)
+
+
+def ingest_paths(
+    settings: Settings,
+    console: Console,
+    paths: Sequence[Path],
+    *,
+    rebuild: bool = False,
+    dry_run: bool = False,
+    allow_mass_delete: bool = False,
+    force: bool = False,
+    keep_going: bool = False,
+) -> int:
+    """Run one ingest with a progress bar and print its summary; returns the exit code."""
     from ingest.pipeline import IngestBusy, IngestFailed, run_ingest
 
-    paths = args.paths or [settings.knowledge_dir]
     columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
@@ -131,9 +160,8 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            summary = run_ingest(settings, paths, rebuild=args.rebuild, dry_run=args.dry_run,
-                                 allow_mass_delete=args.allow_mass_delete, progress=progress,
-                                 force=getattr(args, "force", False))
+            summary = run_ingest(settings, paths, rebuild=rebuild, dry_run=dry_run,
+                                 allow_mass_delete=allow_mass_delete, progress=progress, force=force)
     except IngestBusy as exc:
         console.print(f"[red]{escape(str(exc))}[/red]")
         return exit_codes.BUSY
@@ -147,7 +175,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
             raise
         after = (
             "the new index was dropped; the current one is unchanged and still answering"
-            if args.rebuild
+            if rebuild
             else "run it again once that is fixed (unchanged files are not embedded again)"
         )
         Console(stderr=True).print(
@@ -155,6 +183,6 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         )
         return exit_codes.NO_INDEX
     print_summary(console, summary, settings)
-    if summary.errors and not args.keep_going:
+    if summary.errors and not keep_going:
         return exit_codes.PARTIAL
     return exit_codes.OK

@@ -14,7 +14,7 @@ from rich.panel import Panel
 from rich.prompt import Prompt
 
 from desk_cli import exit_codes
-from dispute_desk.protection import InvalidAnswer, ProtectionGuide, RulesError, Verdict, inputs_from_answers, parse_date
+from dispute_desk.protection import InvalidAnswer, ProtectionCheck, RulesError, Verdict, inputs_from_answers, parse_date
 from dispute_desk.protection.dates import relative_day
 from dispute_desk.protection.inputs import ANSWER_FIELDS, ANSWER_VALUES, DATE_FIELDS
 from dispute_desk.protection.questions import date_questions, next_choice_question
@@ -89,17 +89,17 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         )
         return exit_codes.USAGE
     try:
-        guide = ProtectionGuide.load(settings.knowledge_dir, read_policy)
+        protection_check = ProtectionCheck.load(settings.knowledge_dir, read_policy)
     except RulesError as exc:
         err.print(f"[red]The protection rules cannot be used:[/red] {escape(str(exc))}")
-        return exit_codes.NO_INDEX
+        return exit_codes.CONFIG
     if not answers:
         try:
-            answers = ask_interactively(console, guide)
+            answers = ask_interactively(console, protection_check)
         except EOFError:
             err.print("[red]No answer read; nothing to check.[/red]")
             return exit_codes.USAGE
-    verdict = guide.check(inputs_from_answers(answers), today=args.today)
+    verdict = protection_check.run(inputs_from_answers(answers), today=args.today)
     if args.json:
         sys.stdout.write(json.dumps(verdict.to_json(), ensure_ascii=False) + "\n")
     else:
@@ -108,13 +108,15 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
 
 
 # Interactive questions ------------------------------------------------------------------------------------
-def ask_interactively(console: Console, guide: ProtectionGuide, *, stream: TextIO | None = None) -> dict[str, object]:
+def ask_interactively(
+    console: Console, protection_check: ProtectionCheck, *, stream: TextIO | None = None
+) -> dict[str, object]:
     """Ask the relevant questions one by one (choices by number or word; dates may be skipped)."""
     console.print("[bold]Am I protected?[/bold] A few questions about your contract. Answer with a number or a word.")
     answers: dict[str, object] = {}
-    while (question := next_choice_question(guide.questions, answers)) is not None:
+    while (question := next_choice_question(protection_check.questions, answers)) is not None:
         answers[question.field] = _ask_choice(console, question, stream)
-    dated = date_questions(guide.questions, answers)
+    dated = date_questions(protection_check.questions, answers)
     if dated:
         console.print("[dim]Dates make the deadlines exact. Press Enter to skip any of them.[/dim]")
     for question in dated:

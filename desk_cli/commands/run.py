@@ -8,12 +8,10 @@ import argparse
 import logging
 
 from rich.console import Console
-from rich.markup import escape
 
 from desk_cli import exit_codes
 from desk_cli.commands import chat, ingest
 from dispute_desk.settings import Settings
-from dispute_desk.store import ChunkStore
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,21 +19,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(handler=handle)
 
 
-def ensure_index(settings: Settings, console: Console) -> int:
-    if ChunkStore(settings).pointer() is not None:
-        return exit_codes.OK
-    console.print(
-        f"No index in {escape(str(settings.data_dir))} yet: building it from {escape(str(settings.knowledge_dir))} ..."
-    )
-    args = argparse.Namespace(paths=[settings.knowledge_dir], rebuild=False, dry_run=False, keep_going=True)
-    return ingest.handle(args, settings, console)
-
-
 def handle(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    code = ensure_index(settings, console)
+    code = ingest.ensure_index(settings, console)
     if code != exit_codes.OK:
         return code
-    if settings.discord_token is None:
+    if settings.discord.token is None:
         console.print("[dim]DISCORD_TOKEN is not set: starting the terminal chat instead of the bot.[/dim]")
         return chat.handle(args, settings, console)
     from desk_discord.runner import run as run_discord

@@ -1,7 +1,7 @@
 """The "Am I protected?" check: a few answers about a contract in, a cited verdict with deadlines out.
 
 Pure core (no Discord, no network): the rules live in ``knowledge/rules/protection.yaml`` and cite sections
-of the policy guide. Front ends build a ``ProtectionGuide`` once and call ``guide.check(inputs)``.
+of the policy guide. Front ends build a ``ProtectionCheck`` once and call ``protection_check.run(inputs)``.
 """
 
 from dispute_desk.protection.check import (
@@ -11,7 +11,7 @@ from dispute_desk.protection.check import (
     PROTECTED,
     KeyDate,
     MissingAnswer,
-    ProtectionGuide,
+    ProtectionCheck,
     Reason,
     Step,
     Verdict,
@@ -43,7 +43,7 @@ __all__ = [
     "InvalidAnswer",
     "KeyDate",
     "MissingAnswer",
-    "ProtectionGuide",
+    "ProtectionCheck",
     "Reason",
     "RulesError",
     "Step",

@@ -1,7 +1,7 @@
 """The check itself: answers in, a Verdict out (status, cited reasons, next steps, dates, what is missing).
 
-``ProtectionGuide`` bundles the loaded rules and their resolved citations; build it once at start with
-``ProtectionGuide.load(knowledge_dir, read_policy)`` and call ``check`` as often as needed (pure, no I/O).
+``ProtectionCheck`` bundles the loaded rules and their resolved citations; build it once at start with
+``ProtectionCheck.load(knowledge_dir, read_policy)`` and call ``check`` as often as needed (pure, no I/O).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dispute_desk.protection.conditions import Facts, holds_any
 from dispute_desk.protection.dates import days_after, utc_today, week_point
 from dispute_desk.protection.inputs import DATE_FIELDS, CheckInputs
 from dispute_desk.protection.questions import missing_answers
-from dispute_desk.protection.rules import RULES_FILE, Cite, DateDef, Effect, Question, Rule, RuleBook, load_rules
+from dispute_desk.protection.rules import RULES_FILE, Cite, DateDef, Effect, Question, Rule, RuleSet, load_rules
 
 PROTECTED, PARTLY, NOT_PROTECTED, CANT_TELL = "protected", "partly", "not_protected", "cant_tell"
 
@@ -102,57 +102,57 @@ class Verdict:
 _VERDICT = TypeAdapter(Verdict)
 
 
-class ProtectionGuide:
+class ProtectionCheck:
     """The rules file with its citations resolved; ``check`` turns answers into a Verdict."""
 
-    def __init__(self, book: RuleBook, citations: dict[Cite, Citation]) -> None:
-        missing = [str(cite) for _, cite in book.all_cites() if cite not in citations]
+    def __init__(self, ruleset: RuleSet, citations: dict[Cite, Citation]) -> None:
+        missing = [str(cite) for _, cite in ruleset.all_cites() if cite not in citations]
         if missing:
             raise ValueError(f"citations not resolved: {', '.join(missing)}")
-        self.book = book
+        self.ruleset = ruleset
         self.citations = citations
 
     @classmethod
-    def load(cls, knowledge_dir: Path, read_policy: PolicyReader, rules_path: Path | None = None) -> ProtectionGuide:
+    def load(cls, knowledge_dir: Path, read_policy: PolicyReader, rules_path: Path | None = None) -> ProtectionCheck:
         """Read ``<knowledge>/rules/protection.yaml`` and, with ``read_policy``, the policy files it cites
         (RulesError if broken).
         """
-        book = load_rules(rules_path or knowledge_dir / RULES_FILE)
-        return cls(book, resolve_citations(book, knowledge_dir, read_policy))
+        ruleset = load_rules(rules_path or knowledge_dir / RULES_FILE)
+        return cls(ruleset, resolve_citations(ruleset, knowledge_dir, read_policy))
 
     @property
     def questions(self) -> tuple[Question, ...]:
-        return self.book.questions
+        return self.ruleset.questions
 
-    def check(self, inputs: CheckInputs, *, today: date | None = None) -> Verdict:
+    def run(self, inputs: CheckInputs, *, today: date | None = None) -> Verdict:
         today = today or utc_today()
-        book = self.book
-        computed = compute_dates(book, inputs)
+        ruleset = self.ruleset
+        computed = compute_dates(ruleset, inputs)
         known: dict[str, date] = {name: day for name, (day, _) in computed.items()}
         for name in DATE_FIELDS:
             given = inputs.date_of(name)
             if given is not None:
                 known[name] = given
         facts = Facts(inputs, known, today)
-        values = {name: str(n.value) for name, n in book.numbers.items()}
+        values = {name: str(n.value) for name, n in ruleset.numbers.items()}
         values.update({name: _show(day, at) for name, (day, at) in computed.items()})
         values.update({name: day.isoformat() for name in DATE_FIELDS if (day := inputs.date_of(name))})
 
-        fired = [rule for rule in book.rules if holds_any(rule.when, facts)]
+        fired = [rule for rule in ruleset.rules if holds_any(rule.when, facts)]
         contradictions = [r.reason.render(values) for r in fired if r.effect is Effect.CONTRADICTION]
-        contradictions += _future_dates(book, inputs, today)
+        contradictions += _future_dates(ruleset, inputs, today)
         reasons = tuple(
             Reason(r.reason.render(values), r.effect.value, r.id, self.citations[r.cites])
             for r in fired
             if r.effect is not Effect.CONTRADICTION and r.cites is not None
         )
         steps = _steps(fired, values, self.citations)
-        shown = _dates_shown(fired, book, computed, today)
-        missing = tuple(MissingAnswer(q.field, q.ask, q.label) for q in missing_answers(book.questions, inputs))
+        shown = _dates_shown(fired, ruleset, computed, today)
+        missing = tuple(MissingAnswer(q.field, q.ask, q.label) for q in missing_answers(ruleset.questions, inputs))
         status = decide({r.effect for r in fired}, has_missing=bool(missing), contradicted=bool(contradictions))
-        label, summary = book.status(status).label, book.status(status).summary
+        label, summary = ruleset.status(status).label, ruleset.status(status).summary
         if status == CANT_TELL and not (missing or contradictions or _explained(fired)):
-            summary = book.fallback  # no rule covers this combination: say so instead of guessing
+            summary = ruleset.fallback  # no rule covers this combination: say so instead of guessing
         return Verdict(
             status=status,
             label=label,
@@ -162,7 +162,7 @@ class ProtectionGuide:
             dates=shown,
             missing=missing,
             contradictions=tuple(contradictions),
-            disclaimer=book.disclaimer,
+            disclaimer=ruleset.disclaimer,
             today=today,
             inputs=inputs,
         )
@@ -192,24 +192,24 @@ def _explained(fired: list[Rule]) -> bool:
     return any(r.effect is not Effect.NOTE for r in fired)
 
 
-def compute_dates(book: RuleBook, inputs: CheckInputs) -> dict[str, tuple[date, time | None]]:
+def compute_dates(ruleset: RuleSet, inputs: CheckInputs) -> dict[str, tuple[date, time | None]]:
     """Every date of the rules file that the given dates allow, by id."""
     out: dict[str, tuple[date, time | None]] = {}
-    for date_id, definition in book.dates.items():
-        result = _compute(definition, book, inputs)
+    for date_id, definition in ruleset.dates.items():
+        result = _compute(definition, ruleset, inputs)
         if result is not None:
             out[date_id] = result
     return out
 
 
-def _compute(definition: DateDef, book: RuleBook, inputs: CheckInputs) -> tuple[date, time | None] | None:
+def _compute(definition: DateDef, ruleset: RuleSet, inputs: CheckInputs) -> tuple[date, time | None] | None:
     start = next((d for name in definition.start if (d := inputs.date_of(name)) is not None), None)
     if start is None:
         return None
     if definition.weekly is not None:
-        return week_point(start, definition.weekly, book.weekly_cycle)
+        return week_point(start, definition.weekly, ruleset.weekly_cycle)
     assert definition.days is not None
-    return days_after(start, book.numbers[definition.days].value), None
+    return days_after(start, ruleset.numbers[definition.days].value), None
 
 
 def _show(day: date, at: time | None) -> str:
@@ -232,21 +232,21 @@ def _steps(fired: list[Rule], values: dict[str, str], citations: dict[Cite, Cita
 
 
 def _dates_shown(
-    fired: list[Rule], book: RuleBook, computed: dict[str, tuple[date, time | None]], today: date
+    fired: list[Rule], ruleset: RuleSet, computed: dict[str, tuple[date, time | None]], today: date
 ) -> tuple[KeyDate, ...]:
     ids: list[str] = []
     for rule in fired:
         if rule.effect is Effect.CONTRADICTION:
             continue
         ids.extend(d for d in rule.dates if d in computed and d not in ids)
-    values = {name: str(n.value) for name, n in book.numbers.items()}
+    values = {name: str(n.value) for name, n in ruleset.numbers.items()}
     shown = [
         KeyDate(
             id=date_id,
-            label=book.dates[date_id].label,
+            label=ruleset.dates[date_id].label,
             date=computed[date_id][0],
             time=computed[date_id][1],
-            note=_note(book.dates[date_id], values),
+            note=_note(ruleset.dates[date_id], values),
             days_left=(computed[date_id][0] - today).days,
         )
         for date_id in ids
@@ -258,12 +258,12 @@ def _note(definition: DateDef, values: dict[str, str]) -> str:
     return definition.note.render(values) if definition.note else ""
 
 
-def _future_dates(book: RuleBook, inputs: CheckInputs, today: date) -> list[str]:
+def _future_dates(ruleset: RuleSet, inputs: CheckInputs, today: date) -> list[str]:
     found = []
     for name in DATE_FIELDS:
         day = inputs.date_of(name)
         if day is not None and day > today:
-            question = book.question(name)
+            question = ruleset.question(name)
             what = question.label if question else name
             found.append(f"You gave {day.isoformat()} as {what}, which is after today ({today.isoformat()}).")
     return found

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from dispute_desk.protection.rules import Cite, RuleBook, RulesError
+from dispute_desk.protection.rules import Cite, RulesError, RuleSet
 
 POLICY_DIR = "policy"  # cited files are inside <knowledge>/policy/
 
@@ -75,7 +75,7 @@ class Citation:
         return {"title": self.title, "section": self.section, "number": self.number, "file": self.file, "url": self.url}
 
 
-def resolve_citations(rules: RuleBook, knowledge_dir: Path, read_policy: PolicyReader) -> dict[Cite, Citation]:
+def resolve_citations(rules: RuleSet, knowledge_dir: Path, read_policy: PolicyReader) -> dict[Cite, Citation]:
     """Each cited (file, section) -> its Citation; DanglingCitations lists every reference that does not exist."""
     policy_dir = knowledge_dir / POLICY_DIR
     documents: dict[str, PolicyDocument | None] = {}

@@ -43,7 +43,7 @@ class References:
 def references(info: ValidationInfo) -> References:
     """The references passed to ``model_validate(..., context=References.of(raw))``."""
     if not isinstance(info.context, References):
-        raise ValueError("validate the rules file with RuleBook.from_data() (the references are missing)")
+        raise ValueError("validate the rules file with RuleSet.from_data() (the references are missing)")
     return info.context
 
 

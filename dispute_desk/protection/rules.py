@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from dispute_desk.protection.fields import Cite
 from dispute_desk.protection.questions import Question
-from dispute_desk.protection.rules_schema import DateDef, Effect, NextStep, Number, Rule, RuleBook, Status
+from dispute_desk.protection.rules_schema import DateDef, Effect, NextStep, Number, Rule, RuleSet, Status
 from dispute_desk.yaml_problems import problems_in
 
 RULES_FILE = Path("rules") / "protection.yaml"  # inside the knowledge folder
@@ -31,7 +31,7 @@ __all__ = [
     "Number",
     "Question",
     "Rule",
-    "RuleBook",
+    "RuleSet",
     "RulesError",
     "Status",
     "load_rules",
@@ -42,7 +42,7 @@ class RulesError(Exception):
     """The rules file is missing or malformed; the message lists every problem found."""
 
 
-def load_rules(path: Path) -> RuleBook:
+def load_rules(path: Path) -> RuleSet:
     """Read and check the rules file; RulesError lists every problem (not only the first)."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -54,8 +54,8 @@ def load_rules(path: Path) -> RuleBook:
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise RulesError(f"{path} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
     try:
-        return RuleBook.from_data(raw)
+        return RuleSet.from_data(raw)
     except ValidationError as exc:
-        problems = problems_in(exc, raw, RuleBook, text)
+        problems = problems_in(exc, raw, RuleSet, text)
         listed = "\n".join(f"- {p}" for p in problems)
         raise RulesError(f"{path} has {len(problems)} problem(s):\n{listed}") from None

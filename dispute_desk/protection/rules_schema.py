@@ -164,7 +164,7 @@ class Statuses(Value):
     cant_tell: Status
 
 
-class RuleBook(Value):
+class RuleSet(Value):
     """The whole rules file (``knowledge/rules/protection.yaml``)."""
 
     version: Literal[1] = 1
@@ -178,7 +178,7 @@ class RuleBook(Value):
     weekly_cycle: WeeklyCycle = WeeklyCycle()
 
     @classmethod
-    def from_data(cls, raw: object) -> RuleBook:
+    def from_data(cls, raw: object) -> RuleSet:
         """Validate the file's data (pydantic's ValidationError lists every problem)."""
         return cls.model_validate(raw, context=References.of(raw))
 

@@ -38,16 +38,17 @@ def _module(package: str) -> str:
 
 def check_available(settings: Settings) -> None:
     """Raise ``WriterUnavailable`` if ``DESK_LLM_PROVIDER`` is set but the model cannot possibly be created."""
-    provider = settings.llm_provider
+    provider = settings.llm.provider
     if provider is None:
         return
-    if not settings.llm_model:
+    if not settings.llm.model:
         raise WriterUnavailable(f"DESK_LLM_PROVIDER={provider} needs DESK_LLM_MODEL (the model's name)")
     if importlib.util.find_spec("langchain") is None:
-        raise WriterUnavailable("written answers need the langchain package: pip install -r requirements-llm.txt")
+        raise WriterUnavailable("written answers need the langchain package (in requirements.lock): make install")
     package = PROVIDER_PACKAGES.get(provider, f"langchain-{provider.replace('_', '-')}")
     if importlib.util.find_spec(_module(package)) is None:
-        hint = "pip install -r requirements-llm.txt" if provider in ("openai", "ollama") else f"pip install {package}"
+        pinned = " (the llm extra, pinned in requirements-dev.lock)" if provider in ("openai", "ollama") else ""
+        hint = f"pip install {package}{pinned}"
         raise WriterUnavailable(f"DESK_LLM_PROVIDER={provider} needs the {package} package: {hint}")
 
 
@@ -55,25 +56,25 @@ def model_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for ``init_chat_model``: deterministic, bounded, and no retries (the desk falls back
     to the extractive answer instead of waiting for a retry).
     """
-    provider = settings.llm_provider or ""
-    timeout = settings.llm_timeout_seconds
-    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key is not None else None
-    options: dict[str, Any] = {"model": settings.llm_model, "model_provider": provider, "temperature": 0.0}
-    if settings.llm_base_url:
-        options["base_url"] = settings.llm_base_url
+    provider = settings.llm.provider or ""
+    timeout = settings.llm.timeout_seconds
+    key = settings.llm.api_key.get_secret_value() if settings.llm.api_key is not None else None
+    options: dict[str, Any] = {"model": settings.llm.model, "model_provider": provider, "temperature": 0.0}
+    if settings.llm.base_url:
+        options["base_url"] = settings.llm.base_url
     if provider == "ollama":
-        options["num_predict"] = settings.llm_max_tokens
+        options["num_predict"] = settings.llm.max_tokens
         options["client_kwargs"] = {"timeout": timeout}
         return options
-    options.update(max_tokens=settings.llm_max_tokens, timeout=timeout, max_retries=0)
+    options.update(max_tokens=settings.llm.max_tokens, timeout=timeout, max_retries=0)
     if key:
         options["api_key"] = key
-    elif provider == "openai" and settings.llm_base_url:
+    elif provider == "openai" and settings.llm.base_url:
         options["api_key"] = NO_KEY
-    if provider == "openai" and settings.llm_base_url:
+    if provider == "openai" and settings.llm.base_url:
         # langchain-openai sends the limit as max_completion_tokens; servers that only read the older
         # max_tokens (llama.cpp's, older vLLM and Ollama) would otherwise write until their context is full.
-        options["extra_body"] = {"max_tokens": settings.llm_max_tokens}
+        options["extra_body"] = {"max_tokens": settings.llm.max_tokens}
     return options
 
 

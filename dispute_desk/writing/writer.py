@@ -88,7 +88,7 @@ class LlmWriter:
     ) -> None:
         self.settings = settings
         self.prompt = prompt
-        self.timeout = settings.llm_timeout_seconds
+        self.timeout = settings.llm.timeout_seconds
         self.stats = WriterStats()
         self._model = model
         self._factory = model_factory or (lambda: create_chat_model(settings))
@@ -97,7 +97,7 @@ class LlmWriter:
     @property
     def label(self) -> str:
         """Provider and model, for logs and reports (never the key)."""
-        return f"{self.settings.llm_provider}:{self.settings.llm_model}"
+        return f"{self.settings.llm.provider}:{self.settings.llm.model}"
 
     def model(self) -> BaseChatModel:
         """The chat model, created on first use."""
@@ -204,7 +204,7 @@ def _error_kind(exc: BaseException) -> str:
 
 def build_writer(settings: Settings) -> LlmWriter | None:
     """The writer the settings ask for, or None when ``DESK_LLM_PROVIDER`` is not set."""
-    if settings.llm_provider is None:
+    if settings.llm.provider is None:
         return None
     check_available(settings)
     writer = LlmWriter(settings, WritingPrompt.load(settings.prompts_dir / "llm"))

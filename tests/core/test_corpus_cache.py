@@ -18,7 +18,7 @@ def _refuse(self: Collection) -> None:
 
 
 def _open(settings: Settings, embedder: HashingEmbedder) -> Desk:
-    return Desk.open(settings.model_copy(update={"min_evidence": 0.0}), embedder=embedder)
+    return Desk.open(settings.updated({"min_evidence": 0.0}), embedder=embedder)
 
 
 def test_a_desk_starts_from_the_corpus_the_ingest_saved(

@@ -115,18 +115,18 @@ def test_ten_thousand_character_question_is_refused_with_the_limit(tiny_desk):
     answer = tiny_desk.ask(long_question())
     assert answer.answered is False
     assert answer.reason == "too_long"
-    assert answer.text == reply("too_long").format(length=10_000, limit=tiny_desk.settings.max_question_chars)
+    assert answer.text == reply("too_long").format(length=10_000, limit=tiny_desk.settings.answering.max_question_chars)
     assert "10000" in answer.text and "1000." in answer.text
     assert answer.sources == ()
 
 
 def test_too_long_answer_does_not_echo_the_whole_question(tiny_desk):
     answer = tiny_desk.ask(long_question())
-    assert len(answer.question) <= tiny_desk.settings.max_question_chars
+    assert len(answer.question) <= tiny_desk.settings.answering.max_question_chars
 
 
 def test_question_exactly_at_the_limit_is_accepted(tiny_desk):
-    limit = tiny_desk.settings.max_question_chars
+    limit = tiny_desk.settings.answering.max_question_chars
     question = ("Does the client have to fund the milestone into escrow first? " * 40)[:limit].strip()
     answer = tiny_desk.ask(question)
     assert answer.reason != "too_long"
@@ -152,7 +152,7 @@ def test_weak_evidence_says_i_dont_know_and_lists_the_closest_sources(settings, 
     from ingest.pipeline import run_ingest
 
     run_ingest(settings, [tiny_knowledge], embedder=embedder)
-    desk = Desk.open(settings.model_copy(update={"min_evidence": 0.99}), embedder=embedder)
+    desk = Desk.open(settings.updated({"min_evidence": 0.99}), embedder=embedder)
     answer = desk.ask("Who pays for arbitration when my client refuses to fund it?")
     assert answer.answered is False
     assert answer.reason == "weak_evidence"

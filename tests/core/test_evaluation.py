@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dispute_desk.evaluation import EvalItem, EvalSetError, load_questions, percentile, run_eval
+from dispute_desk.eval import EvalItem, EvalSetError, load_questions, percentile, run_eval
 from dispute_desk.models import Answer, Chunk, Hit, Source
 
 

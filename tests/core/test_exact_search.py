@@ -42,7 +42,7 @@ def test_small_indexes_are_searched_in_memory_and_the_limit_switches_to_chroma(t
     in_memory = tiny_desk
     assert isinstance(in_memory._snapshot.retriever, HybridRetriever)
     assert in_memory._snapshot.retriever.exact is not None
-    chroma_only = Desk.open(tiny_desk.settings.model_copy(update={"exact_search_max": 0}),
+    chroma_only = Desk.open(tiny_desk.settings.updated({"exact_search_max": 0}),
                             embedder=tiny_desk.embedder)
     assert chroma_only._snapshot.retriever.exact is None
     for question in QUESTIONS:

@@ -95,7 +95,7 @@ def test_kb_status_lists_sections_to_recheck(tiny_desk: Desk, tiny_knowledge: Pa
     (tiny_knowledge / "policy" / "03-mediation.md").write_text(old_policy(), encoding="utf-8")
     from ingest.pipeline import run_ingest
 
-    tiny_desk.settings = tiny_desk.settings.model_copy(update={"stale_after_days": THRESHOLD})
+    tiny_desk.settings = tiny_desk.settings.updated({"stale_after_days": THRESHOLD})
     run_ingest(tiny_desk.settings, [tiny_knowledge], embedder=tiny_desk.embedder)
     tiny_desk.reload()
     embed = status_embed(tiny_desk.status(), None)

@@ -8,7 +8,8 @@ import pytest
 
 from dispute_desk.embedding import HashingEmbedder
 from dispute_desk.models import Chunk, Hit
-from dispute_desk.retrieval import Corpus, HybridRetriever, RetrievalConfig, diversify, reciprocal_rank_fusion
+from dispute_desk.retrieval import Corpus, HybridRetriever, diversify, reciprocal_rank_fusion
+from dispute_desk.settings import RetrievalSettings
 
 # -- reciprocal_rank_fusion ---------------------------------------------------------------------------------
 
@@ -130,7 +131,7 @@ def authority_corpus(make_chunk):
 def _retriever(chunks, collection, **config) -> HybridRetriever:
     defaults = {"top_k": 5, "candidates": 30, "max_per_group": 5}
     return HybridRetriever(
-        Corpus(chunks), collection, HashingEmbedder(), RetrievalConfig(**(defaults | config))
+        Corpus(chunks), collection, HashingEmbedder(), RetrievalSettings(**(defaults | config))
     )
 
 

@@ -52,7 +52,7 @@ def test_ingesting_an_emptied_folder_removes_nothing_and_says_why(settings, tiny
         run_ingest(settings, [tiny_knowledge], embedder=HashingEmbedder())
     assert "policy/01-escrow.md" in str(info.value) and "--allow-mass-delete" in str(info.value)
     assert sum(sources_in(settings).values()) == 3  # the desk still answers from everything
-    desk = Desk.open(settings.model_copy(update={"min_evidence": 0.0}), embedder=HashingEmbedder())
+    desk = Desk.open(settings.updated({"min_evidence": 0.0}), embedder=HashingEmbedder())
     assert desk.ask("Who pays for arbitration?").answered
 
 
@@ -166,7 +166,7 @@ def test_a_file_that_takes_too_long_to_parse_is_that_files_error(settings, tiny_
     nested = "<html><body>" + "<div>" * 40000 + "escrow" + "</div>" * 40000 + "</body></html>"
     (tiny_knowledge / "nested.html").write_text(nested, encoding="utf-8")
     began = time.monotonic()
-    summary = run_ingest(settings.model_copy(update={"parse_timeout_seconds": 1.0}), [tiny_knowledge],
+    summary = run_ingest(settings.updated({"parse_timeout_seconds": 1.0}), [tiny_knowledge],
                          embedder=HashingEmbedder())
     assert time.monotonic() - began < 30  # it takes well over 10 s to parse without the limit
     assert [(Path(e.path).name, e.reason) for e in summary.errors] == [
@@ -299,7 +299,7 @@ def test_an_upload_cannot_make_itself_policy(settings, tiny_knowledge):
     run_ingest(settings, [tiny_knowledge], embedder=HashingEmbedder())
     uploaded = [c for c in ChunkStore(settings).live("hashing").iter_chunks() if c.source.startswith("uploads/")]
     assert len(uploaded) == 2 and all(c.kind == "other" and c.url is None for c in uploaded)
-    desk = Desk.open(settings.model_copy(update={"min_evidence": 0.0}), embedder=HashingEmbedder())
+    desk = Desk.open(settings.updated({"min_evidence": 0.0}), embedder=HashingEmbedder())
     hits = desk.search("Who pays for arbitration? The fee is split between the freelancer and the client")
     titles = [h.chunk.title for h in hits]
     assert titles.index("Arbitration fees") < titles.index("Arbitration fees (official)")
@@ -322,7 +322,7 @@ def test_passages_and_answers_never_carry_pings(settings, tiny_knowledge):
     )
     run_ingest(settings, [tiny_knowledge], embedder=HashingEmbedder())
     assert "@everyone" not in texts_in(settings) and "<@1234>" not in texts_in(settings)
-    answer = Desk.open(settings.model_copy(update={"min_evidence": 0.0}), embedder=HashingEmbedder()).ask(
+    answer = Desk.open(settings.updated({"min_evidence": 0.0}), embedder=HashingEmbedder()).ask(
         "Does the client always pay for arbitration?"
     )
     shown = answer.text + "".join(s.text + s.title for s in answer.sources)

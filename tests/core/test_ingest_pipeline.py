@@ -42,7 +42,7 @@ def sources_in(settings) -> dict[str, int]:
 
 
 def answering_desk(settings, embedder) -> Desk:
-    return Desk.open(settings.model_copy(update={"min_evidence": 0.0}), embedder=embedder)
+    return Desk.open(settings.updated({"min_evidence": 0.0}), embedder=embedder)
 
 
 @pytest.fixture
@@ -343,7 +343,7 @@ def test_a_rebuild_that_fails_halfway_leaves_the_old_index_serving(
     failing = counting_embedder(HashingEmbedder(name="hashing-v2"), fail_on_batch=2, error=error)
     with pytest.raises(type(error)):
         run_ingest(
-            settings.model_copy(update={"embedding_batch_size": 1}),
+            settings.updated({"embedding_batch_size": 1}),
             [tiny_knowledge],
             rebuild=True,
             embedder=failing,

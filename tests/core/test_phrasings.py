@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dispute_desk.embedding import HashingEmbedder
-from dispute_desk.retrieval import Corpus, HybridRetriever, RetrievalConfig
+from dispute_desk.retrieval import Corpus, HybridRetriever
+from dispute_desk.settings import RetrievalSettings
 from ingest.chunking import chunk_document
 from ingest.formats.markdown import parse_markdown
 
@@ -89,7 +90,7 @@ def test_a_search_finds_a_passage_through_its_phrasing_and_never_returns_the_phr
     collection = make_collection(chunks)
     corpus = Corpus(list(collection.iter_chunks()))
     assert len(corpus) == 2  # phrasings are not passages
-    retriever = HybridRetriever(corpus, collection, HashingEmbedder(), RetrievalConfig(top_k=2))
+    retriever = HybridRetriever(corpus, collection, HashingEmbedder(), RetrievalSettings(top_k=2))
     hits = retriever.search("what if I ignore the refund request")
     assert hits[0].chunk.section == "7.5 The escrow refund request"
     assert hits[0].phrasing is not None and hits[0].phrasing > 0.99
@@ -104,7 +105,7 @@ def test_asks_of_several_queries_are_fused(make_collection, make_chunk):
         make_chunk("other", "Unrelated text about profile photos."),
     ]
     collection = make_collection(chunks)
-    retriever = HybridRetriever(Corpus(chunks), collection, HashingEmbedder(), RetrievalConfig(top_k=2))
+    retriever = HybridRetriever(Corpus(chunks), collection, HashingEmbedder(), RetrievalSettings(top_k=2))
     hits = retriever.search("escrow released review, and job success score", also=["escrow released review",
                                                                                     "job success score"])
     assert {h.chunk.id for h in hits} == {"escrow", "jss"}

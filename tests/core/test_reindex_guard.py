@@ -43,7 +43,7 @@ A chargeback is a payment reversal the client requests from their bank or card i
 def guarded(settings, tmp_path):
     questions = tmp_path / "questions.jsonl"
     questions.write_text("\n".join(json.dumps(q) for q in QUESTIONS) + "\n", encoding="utf-8")
-    return settings.model_copy(update={"reindex_questions": questions, "min_evidence": 0.0})
+    return settings.updated({"reindex_questions": questions, "min_evidence": 0.0})
 
 
 @pytest.fixture
@@ -122,6 +122,6 @@ def test_dry_run_lists_sections_without_running_the_guard(guarded, tiny_knowledg
 
 def test_guard_off_by_setting_and_for_hashing_on_the_project_eval(settings, guarded):
     assert guard_applies(guarded, "hashing")
-    assert not guard_applies(guarded.model_copy(update={"reindex_guard": False}), "hashing")
+    assert not guard_applies(guarded.updated({"reindex_guard": False}), "hashing")
     assert not guard_applies(settings, "hashing")  # the default question file means nothing to the hashing model
     assert guard_applies(settings, "sentence-transformers/all-MiniLM-L6-v2")

@@ -38,7 +38,7 @@ def test_deleting_the_arbitration_policy_is_refused_with_the_real_model(tmp_path
     with pytest.raises(SwitchRefused) as refused:
         run_ingest(settings, [knowledge], embedder=embedder)
     guard = refused.value.summary.guard
-    assert guard["drops"]["answer_fact_rate"] > settings.reindex_max_drop
+    assert guard["drops"]["answer_fact_rate"] > settings.ingest.reindex_max_drop
     regressed = {r["id"] for r in guard["regressed"]}
     assert regressed and regressed <= {r["id"] for r in picked if set(r["facts"]) & ARBITRATION_FACTS}
     assert {s.change for s in refused.value.summary.sections} == {"removed"}

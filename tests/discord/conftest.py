@@ -18,8 +18,7 @@ from dispute_desk.texts import Texts
 @pytest.fixture
 def bot_settings(settings: Settings) -> Settings:
     """Settings for the bot: a moderator role, no cooldown unless a test sets one."""
-    return settings.model_copy(
-        update={
+    return settings.updated({
             "moderator_role_id": 555_000_000_000_000_001,
             "question_cooldown_seconds": 0.0,
             "progress_edit_seconds": 0.05,

@@ -77,7 +77,7 @@ async def passes_checks(command: app_commands.Command, interaction) -> bool:
 async def test_every_admin_command_refuses_members_in_code(bot: DeskBot) -> None:
     commands = admin_commands(bot)
     assert sorted(c.qualified_name for c in commands) == ["kb add", "kb gaps", "kb status", "reindex", "sync"]
-    role = mock_role(bot.settings.moderator_role_id)
+    role = mock_role(bot.settings.discord.moderator_role_id)
     for command in commands:
         assert not await passes_checks(command, mock_interaction(bot)), command.qualified_name
         assert await passes_checks(command, mock_interaction(bot, user=moderator())), command.qualified_name
@@ -116,7 +116,7 @@ async def test_reindex_reports_progress_and_summary_and_serves_the_new_index(
 ) -> None:
     (bot_settings.knowledge_dir / "policy" / "03-chargebacks.md").write_text(NEW_POLICY, encoding="utf-8")
     log_channel = mock_text_channel()
-    real_bot.settings = real_bot.settings.model_copy(update={"log_channel_id": log_channel.id})
+    real_bot.settings = real_bot.settings.updated({"log_channel_id": log_channel.id})
     real_bot.get_channel = lambda channel_id: log_channel if channel_id == log_channel.id else None
     jobs = real_bot.get_cog("Admin").jobs
     real_ingest = jobs.ingest

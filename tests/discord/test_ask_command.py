@@ -76,7 +76,7 @@ async def test_everyone_in_a_question_never_pings(bot: DeskBot) -> None:
 
 async def test_too_long_question_gets_a_clear_private_message_and_no_answer(bot: DeskBot, fake_desk) -> None:
     interaction = mock_interaction(bot)
-    limit = bot.settings.max_question_chars
+    limit = bot.settings.answering.max_question_chars
     await run_ask(bot, interaction, "x" * (limit + 5))
     sent = sent_kwargs(interaction.response.send_message)
     assert f"{limit + 5} characters long" in sent["content"] and f"under {limit}" in sent["content"]
@@ -107,7 +107,7 @@ async def test_dm_refused_by_default(bot: DeskBot, fake_desk) -> None:
 
 
 async def test_dm_answered_when_enabled(bot: DeskBot, fake_desk) -> None:
-    bot.get_cog("Ask").gate.settings = bot.settings.model_copy(update={"answer_dms": True})
+    bot.get_cog("Ask").gate.settings = bot.settings.updated({"answer_dms": True})
     interaction = mock_interaction(bot, user=mock_user(), guild=None)
     await run_ask(bot, interaction, "What is escrow?")
     assert sent_kwargs(interaction.followup.send)["embed"].fields[0].name == "Sources"

@@ -104,7 +104,7 @@ async def test_twenty_concurrent_questions_with_a_slow_blocking_core(bot: DeskBo
 @pytest.fixture
 async def tiny_bot(settings: Settings, journal: Journal, texts: Texts, tiny_desk: Desk) -> AsyncIterator[DeskBot]:
     bot = DeskBot(
-        settings.model_copy(update={"question_cooldown_seconds": 0.0}),
+        settings.updated({"question_cooldown_seconds": 0.0}),
         journal=journal,
         texts=texts,
         desk=tiny_desk,

@@ -126,7 +126,7 @@ async def test_escalation_is_rate_limited_per_member_and_per_server(bot: DeskBot
     assert "please wait about 10 min" in private_text(again)
     assert thread.send.await_count == 1
 
-    limit = bot.settings.escalation_guild_limit
+    limit = bot.settings.discord.escalation_guild_limit
     for qid in questions[2 : 2 + limit]:
         await click(bot, f"desk:escalate:{qid}", mock_interaction(bot, guild=guild, channel=thread))
     assert thread.send.await_count == limit  # the server's window is full after `limit` pings
@@ -138,7 +138,7 @@ async def test_private_question_is_never_quoted_in_public(bot: DeskBot, journal:
     guild = mock_guild()
     channel = mock_text_channel(guild)
     log_channel = mock_text_channel(guild)
-    bot.settings = bot.settings.model_copy(update={"log_channel_id": log_channel.id if with_log_channel else None})
+    bot.settings = bot.settings.updated({"log_channel_id": log_channel.id if with_log_channel else None})
     bot.get_channel = lambda channel_id: log_channel if channel_id == log_channel.id else None
     qid = record(journal, guild_id=guild.id, private=True, question="my secret dispute with ACME")
     interaction = mock_interaction(bot, guild=guild, channel=channel, message=mock_message(channel, ephemeral=True))
@@ -154,7 +154,7 @@ async def test_private_question_is_never_quoted_in_public(bot: DeskBot, journal:
 
 
 async def test_escalation_without_a_moderator_role_explains_instead_of_pinging(bot: DeskBot, journal: Journal) -> None:
-    bot.settings = bot.settings.model_copy(update={"moderator_role_id": None})
+    bot.settings = bot.settings.updated({"moderator_role_id": None})
     guild = mock_guild()
     thread = mock_thread(guild)
     qid = record(journal, guild_id=guild.id)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 
-from dispute_desk.journal import SCHEMA, Journal
+from dispute_desk.journal import Journal
+from dispute_desk.journal.schema import MIGRATIONS
 from dispute_desk.models import Answer
 
 
 def test_an_older_database_gains_the_new_tables_and_keeps_its_questions(tmp_path) -> None:
     path = tmp_path / "desk.sqlite3"
     with sqlite3.connect(path) as db:  # a journal from before the first responder existed
-        db.executescript(SCHEMA)
+        db.executescript(MIGRATIONS[0])
         db.execute(
             "INSERT INTO questions (created_at, user_hash, origin, question, answered, reason, answer, sources)"
             " VALUES ('2026-11-01T00:00:00+00:00', 'h', 'slash', 'old question', 1, 'answered', 'a', '[]')"

@@ -41,7 +41,7 @@ def test_window_limit_counts_events_in_window() -> None:
 
 
 def gate(settings: Settings, texts: Texts, **update: object) -> QuestionGate:
-    return QuestionGate(settings.model_copy(update=update), texts, Cooldown(30))
+    return QuestionGate(settings.updated(update), texts, Cooldown(30))
 
 
 def test_gate_refuses_long_questions_with_the_numbers(settings: Settings, texts: Texts) -> None:
@@ -72,7 +72,7 @@ def test_gate_greets_empty_questions(settings: Settings, texts: Texts) -> None:
 
 def test_is_moderator_by_permission_or_role(settings: Settings) -> None:
     role = mock_role(777)
-    configured = settings.model_copy(update={"moderator_role_id": 777})
+    configured = settings.updated({"moderator_role_id": 777})
     assert is_moderator(mock_member(manage_guild=True), settings)
     assert is_moderator(mock_member(administrator=True), settings)
     assert is_moderator(mock_member(roles=[role]), configured)

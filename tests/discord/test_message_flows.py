@@ -159,7 +159,7 @@ async def test_everyone_alone_does_not_summon_the_bot(dpy, fake_desk) -> None:
 
 async def test_answer_in_place_by_setting(dpy) -> None:
     bot, sent = dpy
-    bot.settings = bot.settings.model_copy(update={"answer_in_thread": False})
+    bot.settings = bot.settings.updated({"answer_in_thread": False})
     asker, _ = members()
     channel = dpytest.get_config().channels[0]
     question = await dpytest.message(f"<@{bot.user.id}> what is escrow?", channel, asker)
@@ -172,7 +172,7 @@ async def test_answer_in_place_by_setting(dpy) -> None:
 async def test_long_question_by_mention_gets_the_length_message(dpy, fake_desk) -> None:
     bot, _ = dpy
     asker, _ = members()
-    limit = bot.settings.max_question_chars
+    limit = bot.settings.answering.max_question_chars
     await dpytest.message(f"<@{bot.user.id}> " + "x" * (limit + 1), member=asker)
     [reply] = sent_messages()
     assert f"{limit + 1} characters long" in reply.content and fake_desk.calls == []
@@ -187,7 +187,7 @@ async def test_dms_refused_by_default_and_answered_by_setting(dpy, fake_desk) ->
     [refusal] = sent_messages()
     assert "only answer questions in the server" in refusal.content and fake_desk.calls == []
 
-    bot.get_cog("Ask").gate.settings = bot.settings.model_copy(update={"answer_dms": True})
+    bot.get_cog("Ask").gate.settings = bot.settings.updated({"answer_dms": True})
     backend.make_message("What is escrow?", asker, dm)
     await dpytest.run_all_events()
     [answer] = sent_messages()

@@ -100,7 +100,7 @@ def test_bad_shard_values_are_refused() -> None:
 
 
 async def test_a_sharded_process_runs_its_range_of_shards(bot_settings: Settings, journal: Journal) -> None:
-    settings = bot_settings.model_copy(update={"discord_shards": "4", "discord_shard_ids": "2-3"})
+    settings = bot_settings.updated({"discord_shards": "4", "discord_shard_ids": "2-3"})
     bot = _build(settings, journal, desk_factory=None, sync="never")
     assert isinstance(bot, ShardedDeskBot) and isinstance(bot, commands.AutoShardedBot)
     assert (bot.shard_count, bot.shard_ids) == (4, [2, 3])

@@ -85,7 +85,7 @@ async def test_reindex_that_breaks_answers_is_not_switched_on_unless_forced(
     questions = tmp_path / "guard-questions.jsonl"
     questions.write_text(json.dumps({"id": "q-review", "question": "How many days does the client have to review "
                                      "submitted work?", "facts": ["F06"], "answerable": True}) + "\n", encoding="utf-8")
-    real_bot.settings = real_bot.settings.model_copy(update={"reindex_questions": questions, "min_evidence": 0.0})
+    real_bot.settings = real_bot.settings.updated({"reindex_questions": questions, "min_evidence": 0.0})
     (bot_settings.knowledge_dir / "policy" / "01-escrow.md").write_text(ESCROW_WITHOUT_REVIEW, encoding="utf-8")
     cog = real_bot.get_cog("Admin")
 

@@ -45,8 +45,7 @@ def server() -> Iterator[FakeDiscord]:
 
 
 def against(server: FakeDiscord, settings: Settings, token: str) -> Settings:
-    return settings.model_copy(
-        update={
+    return settings.updated({
             "discord_token": SecretStr(token),
             "discord_api_base": server.api_base,
             "discord_gateway_url": server.gateway_url,
@@ -56,13 +55,13 @@ def against(server: FakeDiscord, settings: Settings, token: str) -> Settings:
 
 
 def test_missing_token_fails_fast_with_a_clear_message(settings: Settings, capsys) -> None:
-    assert runner.run(settings.model_copy(update={"discord_token": None})) == 2
+    assert runner.run(settings.updated({"discord_token": None})) == 5
     err = capsys.readouterr().err
     assert "DISCORD_TOKEN is not set" in err and "Developer Portal" in err
-    assert runner.sync_commands(settings.model_copy(update={"discord_token": SecretStr("  ")})) == 2
+    assert runner.sync_commands(settings.updated({"discord_token": SecretStr("  ")})) == 5
 
 
-def test_invalid_token_exits_2_without_printing_the_token(
+def test_invalid_token_exits_5_without_printing_the_token(
     server: FakeDiscord, settings: Settings, capsys, caplog
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -70,7 +69,7 @@ def test_invalid_token_exits_2_without_printing_the_token(
     desk_built = []
     code = runner.run(against(server, settings, secret), desk_factory=lambda: desk_built.append(1) or FakeDesk())
     out = capsys.readouterr()
-    assert code == 2
+    assert code == 5
     assert "Discord rejected DISCORD_TOKEN" in out.err
     assert secret not in out.err + out.out + caplog.text
     assert ("GET", "/api/v10/users/@me", f"Bot {secret}") in server.requests  # our API base was used
@@ -88,7 +87,7 @@ def test_start_against_a_compatible_server_builds_desk_in_a_thread_and_syncs_onc
         return FakeDesk()
 
     # The fake gateway closes with 4004 after IDENTIFY, which ends the run (as a revoked token would).
-    assert runner.run(configured, desk_factory=build_desk) == 2
+    assert runner.run(configured, desk_factory=build_desk) == 5
     assert desk_threads and desk_threads[0] != threading.get_ident()
     identify = server.identify[0]
     assert identify["token"] == GOOD_TOKEN
@@ -98,7 +97,7 @@ def test_start_against_a_compatible_server_builds_desk_in_a_thread_and_syncs_onc
     assert path == f"/api/v10/applications/{APP_ID}/guilds/{GUILD}/commands"
     assert {"ask", "kb", "reindex", "sync"} <= {c["name"] for c in payload}  # (+ any newer feature's)
 
-    assert runner.run(configured, desk_factory=build_desk) == 2  # same definitions: nothing re-synced
+    assert runner.run(configured, desk_factory=build_desk) == 5  # same definitions: nothing re-synced
     assert len(server.synced) == 1
     assert runner.sync_commands(configured) == 0  # `python bot.py sync` always syncs
     assert len(server.synced) == 2
@@ -107,8 +106,7 @@ def test_start_against_a_compatible_server_builds_desk_in_a_thread_and_syncs_onc
 
 def test_endpoints_default_to_discord(settings: Settings) -> None:
     runner.apply_endpoints(
-        settings.model_copy(
-            update={
+        settings.updated({
                 "discord_api_base": "http://spacebar.local/api/v9/",
                 "discord_gateway_url": "ws://spacebar.local:3002",
             }
@@ -133,10 +131,9 @@ def test_missing_index_names_the_fix(server: FakeDiscord, settings: Settings, ca
 
 
 def test_unreachable_discord_is_one_clear_line_not_a_traceback(settings: Settings, capsys) -> None:
-    closed_port = settings.model_copy(
-        update={"discord_token": SecretStr(GOOD_TOKEN), "discord_api_base": "http://127.0.0.1:9/api/v10"}
+    closed_port = settings.updated({"discord_token": SecretStr(GOOD_TOKEN), "discord_api_base": "http://127.0.0.1:9/api/v10"}
     )
-    assert runner.run(closed_port, desk_factory=FakeDesk) == 2
+    assert runner.run(closed_port, desk_factory=FakeDesk) == 5
     err = capsys.readouterr().err
     assert "Could not reach the Discord API" in err
     assert "Traceback" not in err and GOOD_TOKEN not in err
@@ -159,7 +156,7 @@ def test_a_rejected_command_sync_is_logged_and_the_bot_still_connects(
     caplog.set_level(logging.INFO)
 
     # The fake gateway closes with 4004 after IDENTIFY: reaching IDENTIFY proves the bot went on to connect.
-    assert runner.run(configured, desk_factory=FakeDesk) == 2
+    assert runner.run(configured, desk_factory=FakeDesk) == 5
     assert server.identify, "the bot gave up before connecting to the gateway"
     assert "Discord refused the slash-command sync" in caplog.text
     assert "Traceback" not in capsys.readouterr().err
@@ -167,23 +164,22 @@ def test_a_rejected_command_sync_is_logged_and_the_bot_still_connects(
     tries = sum(1 for method, path, _ in server.requests if method == "PUT")
     assert tries == (5 if rejection[0] >= 429 else 1)  # given up only after discord.py's own retries
 
-    assert runner.sync_commands(configured) == 2  # `python bot.py sync`: one line, exit 2
+    assert runner.sync_commands(configured) == 5  # `python bot.py sync`: one line, exit 5
     err = capsys.readouterr().err
     assert err.startswith("dispute-desk: Discord refused the slash-command sync") and f"HTTP {rejection[0]}" in err
     assert len(err.strip().splitlines()) == 1
 
     server.reject_sync = None
-    assert runner.run(configured, desk_factory=FakeDesk) == 2
+    assert runner.run(configured, desk_factory=FakeDesk) == 5
     assert len(server.synced) == 1  # accepted this time, and only now remembered
     assert (settings.data_dir / STATE_FILE).exists()
 
 
-def test_a_gateway_url_that_answers_404_is_one_line_and_exit_2(server: FakeDiscord, settings: Settings, capsys) -> None:
-    configured = against(server, settings, GOOD_TOKEN).model_copy(
-        update={"discord_gateway_url": f"ws://127.0.0.1:{server.port}/no-gateway-here"}
+def test_a_gateway_url_that_answers_404_is_one_line_and_exit_5(server: FakeDiscord, settings: Settings, capsys) -> None:
+    configured = against(server, settings, GOOD_TOKEN).updated({"discord_gateway_url": f"ws://127.0.0.1:{server.port}/no-gateway-here"}
     )
     built = []
-    assert runner.run(configured, desk_factory=lambda: built.append(1) or FakeDesk()) == 2
+    assert runner.run(configured, desk_factory=lambda: built.append(1) or FakeDesk()) == 5
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert err.strip().splitlines() == [
@@ -193,23 +189,23 @@ def test_a_gateway_url_that_answers_404_is_one_line_and_exit_2(server: FakeDisco
     assert built == []  # refused before loading the model
 
 
-def test_a_damaged_journal_or_secret_is_one_line_and_exit_2(server: FakeDiscord, settings: Settings, capsys) -> None:
+def test_a_damaged_journal_or_secret_is_one_line_and_exit_5(server: FakeDiscord, settings: Settings, capsys) -> None:
     configured = against(server, settings, GOOD_TOKEN)
     settings.data_dir.mkdir(parents=True)
     settings.database_path.write_bytes(b"this is not an SQLite database" * 100)
-    assert runner.run(configured, desk_factory=FakeDesk) == 2
+    assert runner.run(configured, desk_factory=FakeDesk) == 5
     err = capsys.readouterr().err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert f"the journal database {settings.database_path} cannot be used" in err
 
     settings.database_path.unlink()
     (settings.data_dir / "journal.salt").write_text("not hex at all", encoding="ascii")
-    assert runner.run(configured, desk_factory=FakeDesk) == 2
+    assert runner.run(configured, desk_factory=FakeDesk) == 5
     err = capsys.readouterr().err
     assert "Traceback" not in err and "hashing secret in" in err and "is not hexadecimal" in err
 
-    bad_env = configured.model_copy(update={"hash_secret": SecretStr("abc123")})
-    assert runner.sync_commands(bad_env) == 2
+    bad_env = configured.updated({"hash_secret": SecretStr("abc123")})
+    assert runner.sync_commands(bad_env) == 5
     assert "hashing secret in DESK_HASH_SECRET is too short" in capsys.readouterr().err
     assert server.identify == [] and server.synced == []
 

@@ -94,7 +94,7 @@ async def test_a_written_answer_that_fails_the_check_is_replaced_by_the_extracti
 
 
 async def test_mention_answer_streams_into_one_reply_that_the_final_edit_completes(bot: DeskBot, fake_desk) -> None:
-    bot.settings = bot.settings.model_copy(update={"answer_in_thread": False})
+    bot.settings = bot.settings.updated({"answer_in_thread": False})
     guild = mock_guild()
     channel = mock_text_channel(guild)
     message = mock_message(channel)

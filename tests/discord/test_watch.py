@@ -115,7 +115,7 @@ async def test_only_moderators_may_watch_unwatch_or_list(bot: DeskBot, guild) ->
     commands = [c for c in cog.walk_app_commands() if isinstance(c, app_commands.Command)]
     assert sorted(c.qualified_name for c in commands) == ["desk unwatch", "desk watch", "desk watching"]
     assert cog.app_command.default_permissions == discord.Permissions(manage_guild=True)
-    role = mock_role(bot.settings.moderator_role_id)
+    role = mock_role(bot.settings.discord.moderator_role_id)
     for command in commands:
         assert not await passes_checks(command, mock_interaction(bot, user=mock_member(guild=guild)))
         assert await passes_checks(command, mock_interaction(bot, user=mock_member(guild=guild, roles=[role])))
@@ -202,7 +202,7 @@ async def test_a_helper_role_reply_also_silences_the_bot(
 ) -> None:
     connect(bot)
     helper_role = mock_role(next_id(), name="helper")
-    bot.settings = bot.settings.model_copy(update={"helper_role_id": helper_role.id})
+    bot.settings = bot.settings.updated({"helper_role_id": helper_role.id})
     forum = forum_channel(moderator.guild)
     await watch(bot, moderator, forum)
     thread, post = forum_post(forum, asker, "Client disputed my milestone")
@@ -288,7 +288,7 @@ async def test_bots_and_the_bot_itself_are_never_answered(bot: DeskBot, fake_des
 
 async def test_the_daily_limit_per_channel_stops_a_flood(bot: DeskBot, fake_desk, moderator, asker) -> None:
     connect(bot)
-    bot.settings = bot.settings.model_copy(update={"watch_daily_limit": 2})
+    bot.settings = bot.settings.updated({"watch_daily_limit": 2})
     forum = forum_channel(moderator.guild)
     await watch(bot, moderator, forum)
     threads = []

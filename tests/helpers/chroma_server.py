@@ -22,7 +22,7 @@ def _chroma_cli() -> str:
     beside_python = Path(sys.executable).parent / "chroma"  # the venv's, even when .venv/bin is not on PATH
     found = str(beside_python) if beside_python.exists() else shutil.which("chroma")
     if not found:
-        pytest.fail("the `chroma` command ships with chromadb (requirements.txt): run `make install`")
+        pytest.fail("the `chroma` command ships with chromadb (requirements.lock): run `make install`")
     return found
 
 

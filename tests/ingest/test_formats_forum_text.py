@@ -280,7 +280,7 @@ def test_a_reader_bug_is_that_files_error_not_a_crash(settings, tmp_path, monkey
     (folder / "b.md").write_text("# Escrow\n\nThe escrow holds the money until approval.\n", encoding="utf-8")
     from dispute_desk.embedding import HashingEmbedder
 
-    in_process = settings.model_copy(update={"parse_timeout_seconds": 0})  # the monkeypatch lives here
+    in_process = settings.updated({"parse_timeout_seconds": 0})  # the monkeypatch lives here
     summary = run_ingest(in_process, [folder], embedder=HashingEmbedder())
     assert [(Path(e.path).name, e.reason) for e in summary.errors] == [
         ("a.txt", "could not parse .txt file: list index out of range")

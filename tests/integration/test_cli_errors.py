@@ -19,7 +19,7 @@ from pathlib import Path
 import discord
 import pytest
 
-from desk_cli import app
+from desk_cli import app, exit_codes
 from desk_cli.commands import chat
 from dispute_desk.desk import Desk
 from dispute_desk.settings import PROJECT_DIR, Settings, load_settings
@@ -61,11 +61,11 @@ def restore_discord_endpoints() -> Iterator[None]:
     discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
 
 
-def one_line_exit_2(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
-    """Run ``bot.py argv`` in-process; assert exit 2 with exactly one line on stderr, and return that line."""
+def one_line_exit(capsys: pytest.CaptureFixture[str], expected: int, *argv: str) -> str:
+    """Run ``bot.py argv`` in-process; assert exit ``expected`` with exactly one line on stderr, and return it."""
     code = app.main(list(argv))
     err = capsys.readouterr().err
-    assert code == 2, err
+    assert code == expected, err
     assert "Traceback" not in err
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -93,15 +93,15 @@ PROTECTED = ("protected", "--type", "fixed", "--funded", "yes", "--json")
 )
 def test_invalid_settings_are_refused_in_one_line(env, capsys, monkeypatch, variable, value, reason) -> None:
     monkeypatch.setenv(variable, value)
-    line = one_line_exit_2(capsys, *PROTECTED)  # a command that otherwise succeeds
+    line = one_line_exit(capsys, exit_codes.CONFIG, *PROTECTED)  # a command that otherwise succeeds
     assert line == f"Configuration error: {variable}={value}: {reason}"
 
 
 def test_batch_size_zero_is_refused_before_any_file_is_read(env: Path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("DESK_EMBEDDING_BATCH_SIZE", "0")
     read = []
-    monkeypatch.setattr("ingest.pipeline.read_guarded", lambda *a, **k: read.append(a) or None)
-    assert "DESK_EMBEDDING_BATCH_SIZE=0" in one_line_exit_2(capsys, "ingest")
+    monkeypatch.setattr("ingest.plan.read_guarded", lambda *a, **k: read.append(a) or None)
+    assert "DESK_EMBEDDING_BATCH_SIZE=0" in one_line_exit(capsys, exit_codes.CONFIG, "ingest")
     assert read == [] and not env.exists()
 
 
@@ -114,13 +114,13 @@ def test_a_secret_setting_is_never_echoed(env, capsys, monkeypatch) -> None:
     monkeypatch.setenv("DESK_TOP_K", "0")
     monkeypatch.setenv("DISCORD_TOKEN", "tok-SECRET")
     monkeypatch.setenv("DESK_HASH_SECRET", "hash-SECRET")
-    assert "DESK_TOP_K=0" in one_line_exit_2(capsys, *PROTECTED)
+    assert "DESK_TOP_K=0" in one_line_exit(capsys, exit_codes.CONFIG, *PROTECTED)
 
 
 @pytest.mark.parametrize("command", [("ask", "what is escrow"), ("ingest",)])
 def test_a_data_dir_that_is_a_file(env: Path, capsys, command) -> None:
     env.write_text("oops", encoding="utf-8")
-    assert one_line_exit_2(capsys, *command) == (
+    assert one_line_exit(capsys, exit_codes.CONFIG, *command) == (
         f"Configuration error: DESK_DATA_DIR {env} is a file, not a folder; point DESK_DATA_DIR at a folder"
     )
 
@@ -133,7 +133,7 @@ def test_a_full_disk_during_rebuild_keeps_the_old_index(env: Path, capsys, monke
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(Collection, "upsert", disk_full)
-    line = one_line_exit_2(capsys, "ingest", "--rebuild")
+    line = one_line_exit(capsys, exit_codes.NO_INDEX, "ingest", "--rebuild")
     assert line == (
         "Ingest stopped: [Errno 28] No space left on device; the new index was dropped; the current one is "
         "unchanged and still answering."
@@ -141,7 +141,7 @@ def test_a_full_disk_during_rebuild_keeps_the_old_index(env: Path, capsys, monke
     store = ChunkStore(settings)
     assert store.pointer() == before and store.collection_names() == [before.collection]
     monkeypatch.undo()
-    answer = Desk.open(settings.model_copy(update={"min_evidence": 0.0})).ask("must the client fund a milestone?")
+    answer = Desk.open(settings.updated({"min_evidence": 0.0})).ask("must the client fund a milestone?")
     assert answer.answered and answer.sources[0].title == "Escrow basics"
 
 
@@ -158,7 +158,7 @@ def test_run_with_a_damaged_journal(env: Path, capsys, monkeypatch, damage, says
     indexed(env)
     damage(env)
     monkeypatch.setenv("DISCORD_TOKEN", "token-never-used")
-    line = one_line_exit_2(capsys, "run")
+    line = one_line_exit(capsys, exit_codes.CONFIG, "run")
     assert line.startswith("dispute-desk: ") and says in line and "token-never-used" not in line
 
 
@@ -193,7 +193,7 @@ def test_a_read_only_data_dir(env: Path, command) -> None:
     finally:
         for path in (env, *env.rglob("*")):
             path.chmod(path.stat().st_mode | stat.S_IWUSR)
-    assert done.returncode == 2, done.stderr
+    assert done.returncode == exit_codes.CONFIG, done.stderr
     assert "Traceback" not in done.stderr
     [line] = done.stderr.strip().splitlines()
     assert line.startswith(f"Configuration error: DESK_DATA_DIR {env} is not writable (")
@@ -225,3 +225,13 @@ def test_ingest_lists_file_names_with_brackets_as_text(env: Path, capsys) -> Non
     out = capsys.readouterr().out
     assert code == 3
     assert "notes [/x] draft.md" in out and "[bold] notes.md" in out
+
+
+def test_configuration_and_a_missing_index_have_different_exit_codes(env: Path, capsys, monkeypatch) -> None:
+    """A script can tell "run ingest" from "fix the settings" (both used to exit 2)."""
+    assert exit_codes.CONFIG not in (exit_codes.OK, exit_codes.USAGE, exit_codes.NO_INDEX, exit_codes.PARTIAL,
+                                     exit_codes.BUSY)
+    no_index = one_line_exit(capsys, exit_codes.NO_INDEX, "ask", "who pays the arbitration fee?")
+    assert "ingest" in no_index
+    monkeypatch.setenv("DESK_RRF_K", "0")
+    assert "DESK_RRF_K=0" in one_line_exit(capsys, exit_codes.CONFIG, "ask", "who pays the arbitration fee?")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from dispute_desk.evaluation import load_questions, run_eval
+from dispute_desk.eval import load_questions, run_eval
 from dispute_desk.settings import PROJECT_DIR
 
 pytestmark = pytest.mark.slow
@@ -64,6 +64,6 @@ def test_every_answered_test_question_quotes_the_sources_it_cites(real_desk, tes
         if item.answered:
             answer = real_desk.ask(item.question, write=False)
             assert_grounded(answer)
-            assert len(answer.text) <= real_desk.settings.max_answer_chars
+            assert len(answer.text) <= real_desk.settings.answering.max_answer_chars
             answered += 1
     assert answered >= 200  # the checks above really ran over most of the split

@@ -62,7 +62,7 @@ def test_two_asks_get_an_answer_part_each(real_desk, assert_grounded):
     assert len(answer.text.split("\n\n")) >= 2, answer.text
     assert "F72" in answer.facts, answer.text  # the Job Success Score ask
     assert set(answer.facts) & {"F11", "F16", "F17", "F19", "F20", "F24", "F02"}, answer.text  # the escrow ask
-    assert len(answer.text) <= real_desk.settings.max_answer_chars
+    assert len(answer.text) <= real_desk.settings.answering.max_answer_chars
 
 
 def test_do_freelancers_usually_win_says_mediation_makes_no_ruling(real_desk):

@@ -29,7 +29,7 @@ def onnx_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 def test_onnx_vectors_match_torch_and_rank_the_same(onnx_settings: Settings) -> None:
     onnx = build_embedder(onnx_settings)
-    torch = build_embedder(onnx_settings.model_copy(update={"embedding_backend": "torch"}))
+    torch = build_embedder(onnx_settings.updated({"embedding_backend": "torch"}))
     assert onnx.dimension == torch.dimension == 384
     a, b = np.array(onnx.embed_documents(PASSAGES)), np.array(torch.embed_documents(PASSAGES))
     assert (a * b).sum(axis=1).min() > 0.98
@@ -40,7 +40,7 @@ def test_onnx_vectors_match_torch_and_rank_the_same(onnx_settings: Settings) -> 
 
 def test_onnx_is_the_default_backend_and_exports_into_the_data_dir_unless_told_otherwise(tmp_path: Path) -> None:
     settings = load_settings(data_dir=tmp_path / "data", model_cache_dir=None)
-    assert settings.embedding_backend == "onnx"
+    assert settings.embedding.backend == "onnx"
     assert settings.models_dir == tmp_path / "data" / "models"
     shared = load_settings(data_dir=tmp_path / "data", model_cache_dir=tmp_path / "cache")
     assert shared.models_dir == tmp_path / "cache"

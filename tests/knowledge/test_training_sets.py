@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from desk_cli.commands.gate import DEFAULT_TRAINING, EVAL_DIR, HELD_OUT
-from dispute_desk.evaluation import load_question_files, load_questions
+from dispute_desk.eval import load_question_files, load_questions
 
 ALL_FACTS = {f"F{n:02d}" for n in range(1, 81)}
 TOPICS = {

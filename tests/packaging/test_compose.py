@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dispute_desk.settings import Settings
+from dispute_desk.settings import ENV_NAMES, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,11 +19,7 @@ def compose() -> dict:
 
 
 def _setting_env_names() -> set[str]:
-    names = {f"DESK_{name.upper()}" for name in Settings.model_fields}
-    for field in Settings.model_fields.values():
-        choices = getattr(field.validation_alias, "choices", None) or []
-        names.update(str(choice) for choice in choices)
-    return names
+    return {name for where in ENV_NAMES.values() for name in where.names}
 
 
 def test_services_volumes_and_health_checks(compose: dict) -> None:
@@ -59,6 +55,5 @@ def test_every_environment_name_is_a_real_setting(compose: dict) -> None:
 def test_environment_values_are_valid_settings(compose: dict) -> None:
     env = {k: re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", str(v))
            for k, v in compose["services"]["bot"]["environment"].items() if k != "DISCORD_TOKEN"}
-    fields = {f"DESK_{name.upper()}": name for name in Settings.model_fields}
-    settings = Settings(**{fields[k]: v for k, v in env.items()})
-    assert settings.store_mode == "server" and settings.metrics_port == 9100 and settings.log_format == "json"
+    settings = load_settings(**{k.removeprefix("DESK_").lower(): v for k, v in env.items()})
+    assert settings.store.store_mode == "server" and settings.metrics_port == 9100 and settings.log_format == "json"

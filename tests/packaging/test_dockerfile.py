@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_dockerfile_passes_hadolint() -> None:
     beside_python = Path(sys.executable).parent / "hadolint"  # the venv's, even when .venv/bin is not on PATH
     hadolint = str(beside_python) if beside_python.exists() else shutil.which("hadolint")
-    assert hadolint, "hadolint is a test dependency (requirements-dev.txt): run `make dev-install`"
+    assert hadolint, "hadolint is a test dependency (the dev extra): run `make dev-install`"
     done = subprocess.run([hadolint, str(ROOT / "Dockerfile")], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
 

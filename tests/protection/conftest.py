@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dispute_desk.protection import ProtectionGuide, Verdict, inputs_from_answers
+from dispute_desk.protection import ProtectionCheck, Verdict, inputs_from_answers
 from dispute_desk.settings import PROJECT_DIR
 from ingest.reader import read_policy
 
@@ -19,12 +19,12 @@ TODAY = date(2026, 11, 11)  # a Wednesday
 
 
 @pytest.fixture(scope="session")
-def guide() -> ProtectionGuide:
-    return ProtectionGuide.load(KNOWLEDGE, read_policy)
+def guide() -> ProtectionCheck:
+    return ProtectionCheck.load(KNOWLEDGE, read_policy)
 
 
 @pytest.fixture(scope="session")
-def check(guide: ProtectionGuide) -> Callable[..., Verdict]:
+def check(guide: ProtectionCheck) -> Callable[..., Verdict]:
     """check(today=..., **answers) -> Verdict, with strings for answers and dates."""
 
     def run(*, today: date = TODAY, **answers: object) -> Verdict:

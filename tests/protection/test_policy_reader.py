@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dispute_desk.protection import DanglingCitations, ProtectionGuide
+from dispute_desk.protection import DanglingCitations, ProtectionCheck
 from ingest.documents import ParsedDocument
 from ingest.reader import read_policy
 
@@ -20,7 +20,7 @@ def test_the_guide_reads_each_cited_file_once_through_the_given_reader(knowledge
         asked.append(path.name)
         return read_policy(path)
 
-    guide = ProtectionGuide.load(knowledge_copy, reader)
+    guide = ProtectionCheck.load(knowledge_copy, reader)
     cited = {cite.file for _, cite in guide.book.all_cites()}
     assert sorted(asked) == sorted(cited)  # every cited file, each once
     assert all(citation.title for citation in guide.citations.values())
@@ -28,7 +28,7 @@ def test_the_guide_reads_each_cited_file_once_through_the_given_reader(knowledge
 
 def test_a_reader_that_finds_nothing_makes_every_citation_dangling(knowledge_copy: Path) -> None:
     with pytest.raises(DanglingCitations) as caught:
-        ProtectionGuide.load(knowledge_copy, lambda path: None)
+        ProtectionCheck.load(knowledge_copy, lambda path: None)
     assert caught.value.dangling and all("does not exist or cannot be read" in d for d in caught.value.dangling)
 
 
@@ -36,7 +36,7 @@ def test_an_unreadable_cited_file_is_named_and_logged(knowledge_copy: Path, capl
     damaged = knowledge_copy / "policy" / "02-fixed-price-disputes.md"
     damaged.write_bytes(b"\x00\x01\x02binary\xff\xfe" * 100)
     with caplog.at_level(logging.WARNING, logger="ingest.reader"), pytest.raises(DanglingCitations) as caught:
-        ProtectionGuide.load(knowledge_copy, read_policy)
+        ProtectionCheck.load(knowledge_copy, read_policy)
     assert any("policy/02-fixed-price-disputes.md does not exist or cannot be read" in d for d in caught.value.dangling)
     assert "cannot read cited policy file" in caplog.text and "02-fixed-price-disputes.md" in caplog.text
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from dispute_desk.protection import ProtectionGuide, Verdict
+from dispute_desk.protection import ProtectionCheck, Verdict
 from dispute_desk.protection.check import decide
 from dispute_desk.protection.inputs import ANSWER_FIELDS, DATE_FIELDS
 from dispute_desk.protection.rules import Effect
@@ -105,8 +105,8 @@ def test_each_rule_applies_and_leads_to_its_status(check: Callable[..., Verdict]
         assert "{" not in reason.text and "[" not in reason.text  # every placeholder filled or dropped
 
 
-def test_every_rule_in_the_file_has_a_case(guide: ProtectionGuide) -> None:
-    assert {rule.id for rule in guide.book.rules} == set(CASES)
+def test_every_rule_in_the_file_has_a_case(protection_check: ProtectionCheck) -> None:
+    assert {rule.id for rule in protection_check.ruleset.rules} == set(CASES)
 
 
 def test_contradictions_name_what_does_not_fit(check: Callable[..., Verdict]) -> None:

@@ -16,7 +16,7 @@ from rich.console import Console
 from desk_cli import exit_codes
 from desk_cli.app import build_parser
 from desk_cli.commands.protected import ask_interactively, print_verdict
-from dispute_desk.protection import ProtectionGuide, inputs_from_answers
+from dispute_desk.protection import ProtectionCheck, inputs_from_answers
 from dispute_desk.settings import PROJECT_DIR, load_settings
 
 FOUR_PHASES = [
@@ -122,15 +122,15 @@ def test_broken_rules_are_a_configuration_error(tmp_path: Path) -> None:
     settings = load_settings(data_dir=tmp_path / "data", knowledge_dir=tmp_path / "knowledge")
     args = build_parser().parse_args(["protected", "--type", "fixed", "--json"])
     code = args.handler(args, settings, Console(file=io.StringIO()))
-    assert code == exit_codes.NO_INDEX
+    assert code == exit_codes.CONFIG
 
 
-def test_interactive_questions_skip_what_does_not_apply(guide: ProtectionGuide) -> None:
+def test_interactive_questions_skip_what_does_not_apply(protection_check: ProtectionCheck) -> None:
     # hourly (2), desktop app (1), memos yes, within limit yes, billing yes, academic no, off-platform no,
     # then one date: the week worked.
     replies = "2\n1\nyes\n1\n1\nno\nno\n2026-11-04\n"
     console = Console(file=io.StringIO(), width=120)
-    answers = ask_interactively(console, guide, stream=io.StringIO(replies))
+    answers = ask_interactively(console, protection_check, stream=io.StringIO(replies))
     assert answers == {
         "type": "hourly",
         "tracked": "app",
@@ -146,21 +146,21 @@ def test_interactive_questions_skip_what_does_not_apply(guide: ProtectionGuide) 
     assert "escrow" not in asked  # no fixed-price question for an hourly contract
 
 
-def test_interactive_questions_accept_words_retry_bad_input_and_skip_dates(guide: ProtectionGuide) -> None:
+def test_interactive_questions_accept_words_retry_bad_input_and_skip_dates(protection_check: ProtectionCheck) -> None:
     # fixed; "maybe" is refused then "some"; submitted: no; client ended: no; refund: unknown (Enter = default);
     # academic no; off-platform no; the only date (released) is skipped; a bad date would be asked again.
     replies = "fixed\nmaybe\nsome\nno\nno\n\nno\nno\n\n"
     console = Console(file=io.StringIO(), width=120)
-    answers = ask_interactively(console, guide, stream=io.StringIO(replies))
+    answers = ask_interactively(console, protection_check, stream=io.StringIO(replies))
     assert answers["funded"] == "some" and answers["refund_requested"] == "unknown"
     assert "changes_requested" not in answers and "released" not in answers
     assert "Please answer with a number from 1 to 4" in console.file.getvalue()
-    verdict = guide.check(inputs_from_answers(answers))
+    verdict = protection_check.run(inputs_from_answers(answers))
     assert verdict.status == "partly"
 
 
-def test_print_verdict_lists_contradictions(guide: ProtectionGuide) -> None:
-    verdict = guide.check(inputs_from_answers({"type": "fixed", "funded": "no", "released": "2026-11-01"}))
+def test_print_verdict_lists_contradictions(protection_check: ProtectionCheck) -> None:
+    verdict = protection_check.run(inputs_from_answers({"type": "fixed", "funded": "no", "released": "2026-11-01"}))
     console = Console(file=io.StringIO(), width=200)
     print_verdict(console, verdict)
     out = console.file.getvalue()

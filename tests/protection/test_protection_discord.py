@@ -21,18 +21,18 @@ from discord_mocks import spec_mock
 
 from desk_discord.bot import DeskBot
 from desk_discord.exts.protection import verdict_embed
-from desk_discord.exts.protection._cog import UNAVAILABLE, GuideSource, ProtectionCog
+from desk_discord.exts.protection._cog import UNAVAILABLE, CheckSource, ProtectionCog
 from desk_discord.exts.protection._wizard import (
     EXPIRED,
     NOT_YOURS,
-    CheckWizard,
     ChoiceSelect,
     DatesModal,
+    ProtectionCheckView,
     VerdictView,
 )
 from desk_discord.views.protection_offer import OFFER_TEXT, offer_view
 from dispute_desk.journal import Journal
-from dispute_desk.protection import Citation, ProtectionGuide, Reason, Step, Verdict, inputs_from_answers
+from dispute_desk.protection import Citation, ProtectionCheck, Reason, Step, Verdict, inputs_from_answers
 from dispute_desk.settings import PROJECT_DIR, load_settings
 from dispute_desk.texts import Texts
 
@@ -70,7 +70,7 @@ async def click(view: discord.ui.View, label: str) -> mock.MagicMock:
     return interaction
 
 
-async def pick_type(wizard: CheckWizard, value: str) -> mock.MagicMock:
+async def pick_type(wizard: ProtectionCheckView, value: str) -> mock.MagicMock:
     select = next(i for i in wizard.children if isinstance(i, ChoiceSelect))
     interaction = make_interaction()
     select._refresh_state(interaction, {"values": [value]})  # what discord.py does when the member picks
@@ -78,8 +78,8 @@ async def pick_type(wizard: CheckWizard, value: str) -> mock.MagicMock:
     return interaction
 
 
-def new_wizard(guide: ProtectionGuide) -> CheckWizard:
-    return CheckWizard(guide, OWNER, today=lambda: TODAY)
+def new_wizard(guide: ProtectionCheck) -> ProtectionCheckView:
+    return ProtectionCheckView(guide, OWNER, today=lambda: TODAY)
 
 
 # The verdict embed (pure) -----------------------------------------------------------------------------------
@@ -152,7 +152,7 @@ def test_a_huge_verdict_still_fits_discord_limits() -> None:
 
 
 # The question flow ------------------------------------------------------------------------------------------
-async def test_first_step_is_a_private_select_of_the_contract_type(guide: ProtectionGuide) -> None:
+async def test_first_step_is_a_private_select_of_the_contract_type(guide: ProtectionCheck) -> None:
     wizard = new_wizard(guide)
     [select] = wizard.children
     assert isinstance(select, ChoiceSelect)
@@ -160,7 +160,7 @@ async def test_first_step_is_a_private_select_of_the_contract_type(guide: Protec
     assert "What kind of contract is it?" in wizard.content() and "only you can see them" in wizard.content()
 
 
-async def test_fixed_price_flow_ends_in_the_verdict_with_dates(guide: ProtectionGuide) -> None:
+async def test_fixed_price_flow_ends_in_the_verdict_with_dates(guide: ProtectionCheck) -> None:
     wizard = new_wizard(guide)
     picked = await pick_type(wizard, "fixed")
     sent = last_call(picked.response.edit_message)
@@ -208,7 +208,7 @@ async def test_fixed_price_flow_ends_in_the_verdict_with_dates(guide: Protection
     assert wizard.is_finished()
 
 
-async def test_a_bad_date_is_explained_and_nothing_is_kept(guide: ProtectionGuide) -> None:
+async def test_a_bad_date_is_explained_and_nothing_is_kept(guide: ProtectionCheck) -> None:
     wizard = new_wizard(guide)
     await pick_type(wizard, "fixed")
     for label in ("Yes, it's funded", "Yes, with Submit work", "No", "No", "No", "No", "No"):
@@ -224,7 +224,7 @@ async def test_a_bad_date_is_explained_and_nothing_is_kept(guide: ProtectionGuid
     assert shown["view"] is wizard and wizard.dates == {} and not wizard.is_finished()
 
 
-async def test_hourly_flow_asks_only_what_matters(guide: ProtectionGuide) -> None:
+async def test_hourly_flow_asks_only_what_matters(guide: ProtectionCheck) -> None:
     wizard = new_wizard(guide)
     await pick_type(wizard, "hourly")
     assert "How did you log your time?" in wizard.content()
@@ -237,7 +237,7 @@ async def test_hourly_flow_asks_only_what_matters(guide: ProtectionGuide) -> Non
     assert last_call(verdict.response.edit_message)["embed"].title == "Am I protected? Not protected"
 
 
-async def test_paid_outside_goes_straight_to_the_verdict(guide: ProtectionGuide) -> None:
+async def test_paid_outside_goes_straight_to_the_verdict(guide: ProtectionCheck) -> None:
     wizard = new_wizard(guide)
     picked = await pick_type(wizard, "outside")
     shown = last_call(picked.response.edit_message)
@@ -245,7 +245,7 @@ async def test_paid_outside_goes_straight_to_the_verdict(guide: ProtectionGuide)
     assert isinstance(shown["view"], VerdictView)
 
 
-async def test_someone_else_cannot_press_the_buttons(guide: ProtectionGuide) -> None:
+async def test_someone_else_cannot_press_the_buttons(guide: ProtectionCheck) -> None:
     wizard = new_wizard(guide)
     stranger = make_interaction(user_id=999)
     assert await wizard.interaction_check(stranger) is False
@@ -254,7 +254,7 @@ async def test_someone_else_cannot_press_the_buttons(guide: ProtectionGuide) -> 
     assert await wizard.interaction_check(make_interaction()) is True
 
 
-async def test_start_over_clears_the_answers(guide: ProtectionGuide) -> None:
+async def test_start_over_clears_the_answers(guide: ProtectionCheck) -> None:
     wizard = new_wizard(guide)
     await pick_type(wizard, "fixed")
     await click(wizard, "No")
@@ -263,14 +263,14 @@ async def test_start_over_clears_the_answers(guide: ProtectionGuide) -> None:
     assert "What kind of contract is it?" in last_call(clicked.response.edit_message)["content"]
 
 
-async def test_an_expired_check_says_so(guide: ProtectionGuide) -> None:
+async def test_an_expired_check_says_so(guide: ProtectionCheck) -> None:
     wizard = new_wizard(guide)
     wizard.last_interaction = make_interaction()
     await wizard.on_timeout()
     wizard.last_interaction.edit_original_response.assert_awaited_once_with(content=EXPIRED, embed=None, view=None)
 
 
-async def test_the_verdict_can_be_shared_in_the_channel_once(guide: ProtectionGuide) -> None:
+async def test_the_verdict_can_be_shared_in_the_channel_once(guide: ProtectionCheck) -> None:
     verdict = guide.check(inputs_from_answers({"type": "outside"}), today=TODAY)
     view = VerdictView(guide, OWNER, verdict)
     shared = await click(view, "Share in channel")
@@ -281,7 +281,7 @@ async def test_the_verdict_can_be_shared_in_the_channel_once(guide: ProtectionGu
     again = await click(view, "Share in channel")
     assert last_call(again.response.send_message)["ephemeral"] is True
     restarted = await click(view, "Start over")
-    assert isinstance(last_call(restarted.response.edit_message)["view"], CheckWizard)
+    assert isinstance(last_call(restarted.response.edit_message)["view"], ProtectionCheckView)
 
 
 # The command, the offer button and the extension ------------------------------------------------------------
@@ -296,7 +296,7 @@ async def test_protected_command_opens_a_private_check() -> None:
     interaction = make_interaction()
     await cog.protected.callback(cog, interaction)
     sent = last_call(interaction.response.send_message)
-    assert sent["ephemeral"] is True and isinstance(sent["view"], CheckWizard)
+    assert sent["ephemeral"] is True and isinstance(sent["view"], ProtectionCheckView)
     assert sent["view"].owner_id == OWNER
     assert sent["allowed_mentions"].to_dict() == {"parse": []}
     assert "What kind of contract is it?" in sent["content"]
@@ -323,11 +323,11 @@ async def test_offer_button_starts_the_check() -> None:
     interaction = make_interaction(client=client)
     await item.callback(interaction)
     client.get_cog.assert_called_with("Protection")
-    assert isinstance(last_call(interaction.response.send_message)["view"], CheckWizard)
+    assert isinstance(last_call(interaction.response.send_message)["view"], ProtectionCheckView)
 
 
 async def test_rules_are_reloaded_when_a_moderator_edits_them(knowledge_copy: Path) -> None:
-    source = GuideSource(knowledge_copy)
+    source = CheckSource(knowledge_copy)
     first = await source.get()
     assert first is not None and first.book.numbers["refund_answer_days"].value == 7
     assert await source.get() is first  # unchanged file: no reload

@@ -12,7 +12,7 @@ import yaml
 
 from dispute_desk.protection import (
     DanglingCitations,
-    ProtectionGuide,
+    ProtectionCheck,
     RulesError,
     inputs_from_answers,
     load_rules,
@@ -33,7 +33,7 @@ def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
-def test_every_citation_points_to_an_existing_policy_section(guide: ProtectionGuide) -> None:
+def test_every_citation_points_to_an_existing_policy_section(guide: ProtectionCheck) -> None:
     book = guide.book
     for who, cite in book.all_cites():
         document = read_source(KNOWLEDGE / "policy" / cite.file)
@@ -42,12 +42,12 @@ def test_every_citation_points_to_an_existing_policy_section(guide: ProtectionGu
     assert len(book.rules) >= 30
 
 
-def test_every_rule_but_a_contradiction_cites_a_section(guide: ProtectionGuide) -> None:
+def test_every_rule_but_a_contradiction_cites_a_section(guide: ProtectionCheck) -> None:
     for rule in guide.book.rules:
         assert rule.cites is not None or rule.effect is Effect.CONTRADICTION, rule.id
 
 
-def test_citation_carries_title_section_label_and_url(guide: ProtectionGuide) -> None:
+def test_citation_carries_title_section_label_and_url(guide: ProtectionCheck) -> None:
     citation = next(
         c for cite, c in guide.citations.items() if (cite.file, cite.section) == ("02-fixed-price-disputes.md", "2.5")
     )
@@ -62,7 +62,7 @@ def test_citation_carries_title_section_label_and_url(guide: ProtectionGuide) ->
     )
 
 
-def test_numbers_in_the_file_match_the_policy_guide(guide: ProtectionGuide) -> None:
+def test_numbers_in_the_file_match_the_policy_guide(guide: ProtectionCheck) -> None:
     """Each number's cited section states that number of days (catches a typo in either file)."""
     for name, number in guide.book.numbers.items():
         section = next(
@@ -103,13 +103,13 @@ def test_a_renumbered_policy_section_is_caught(knowledge_copy: Path) -> None:
     with pytest.raises(
         DanglingCitations, match=r"number direct_hourly_dispute_days cites 12-direct-contracts.md § 12.2"
     ):
-        ProtectionGuide.load(knowledge_copy, read_policy)
+        ProtectionCheck.load(knowledge_copy, read_policy)
 
 
 def test_a_moderator_changes_a_number_without_touching_code(knowledge_copy: Path) -> None:
     rules = knowledge_copy / "rules" / "protection.yaml"
     _edit(rules, "  refund_answer_days:\n    value: 7", "  refund_answer_days:\n    value: 10")
-    guide = ProtectionGuide.load(knowledge_copy, read_policy)
+    guide = ProtectionCheck.load(knowledge_copy, read_policy)
     answers = {
         "type": "fixed",
         "funded": "yes",
@@ -222,7 +222,7 @@ def test_bare_yaml_yes_and_no_are_read_as_answers(knowledge_copy: Path) -> None:
     _edit(
         rules, 'when: {type: [fixed, direct-fixed], funded: "yes"}', "when: {type: [fixed, direct-fixed], funded: yes}"
     )
-    guide = ProtectionGuide.load(knowledge_copy, read_policy)
+    guide = ProtectionCheck.load(knowledge_copy, read_policy)
     verdict = guide.check(inputs_from_answers({"type": "fixed", "funded": "yes", "submitted_via_contract": "yes"}))
     assert "fixed-funded" in verdict.rules
 

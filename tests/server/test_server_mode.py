@@ -22,7 +22,7 @@ pytestmark = pytest.mark.subprocess  # a Chroma server and bot.py run as separat
 
 
 def open_desk(settings: Settings, embedder: HashingEmbedder) -> Desk:
-    return Desk.open(settings.model_copy(update={"min_evidence": 0.0}), embedder=embedder)
+    return Desk.open(settings.updated({"min_evidence": 0.0}), embedder=embedder)
 
 
 def cited_titles(desk: Desk, question: str) -> list[str]:
@@ -90,7 +90,7 @@ def test_a_second_writer_from_another_process_is_refused(
 
 
 def test_a_crashed_writers_lease_expires(server_settings: Settings, tiny_knowledge: Path) -> None:
-    short = server_settings.model_copy(update={"writer_lease_seconds": 1.5})
+    short = server_settings.updated({"writer_lease_seconds": 1.5})
     crashed = ChunkStore(short)
     lease_context = crashed.writer_lease()
     lease = lease_context.__enter__()
@@ -122,7 +122,7 @@ class _StopsServer:
 def test_server_stopping_mid_rebuild_switches_nothing_and_the_desk_recovers(
     server_settings: Settings, tiny_knowledge: Path, chroma_server: ChromaServer, embedder: HashingEmbedder
 ) -> None:
-    settings = server_settings.model_copy(update={"writer_lease_seconds": 2.0})
+    settings = server_settings.updated({"writer_lease_seconds": 2.0})
     run_ingest(settings, [tiny_knowledge], embedder=embedder)
     desk = open_desk(settings, embedder)
     before = desk.status().collection
@@ -184,7 +184,7 @@ class _SlowEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         time.sleep(self.seconds)
         try:
-            run_ingest(self.settings.model_copy(update={"data_dir": self.settings.data_dir / "other-host"}),
+            run_ingest(self.settings.updated({"data_dir": self.settings.data_dir / "other-host"}),
                        [self.knowledge], embedder=HashingEmbedder())
         except IngestBusy as exc:
             self.other_writer = exc
@@ -195,7 +195,7 @@ class _SlowEmbedder:
 
 
 def test_a_long_ingest_keeps_renewing_its_lease(server_settings: Settings, tiny_knowledge: Path) -> None:
-    short = server_settings.model_copy(update={"writer_lease_seconds": 1.2})
+    short = server_settings.updated({"writer_lease_seconds": 1.2})
     slow = _SlowEmbedder(short, tiny_knowledge, seconds=3.0)
     summary = run_ingest(short, [tiny_knowledge], embedder=slow)
     assert summary.added == 3, "the pointer switched: the lease was still held after 2.5 lease lifetimes"
@@ -208,7 +208,7 @@ def test_a_writer_that_stalls_past_its_lease_is_told_so_and_switches_nothing(
     from dispute_desk.store_server import ServerLease
 
     monkeypatch.setattr(ServerLease, "_start_heartbeat", lambda self: None)  # the stalled writer never renews
-    short = server_settings.model_copy(update={"writer_lease_seconds": 1.0})
+    short = server_settings.updated({"writer_lease_seconds": 1.0})
     slow = _SlowEmbedder(short, tiny_knowledge, seconds=1.5)  # meanwhile another host's ingest takes over
     with pytest.raises(IngestFailed, match=r"lost its writer lease|stalled past its writer lease"):
         run_ingest(short, [tiny_knowledge], embedder=slow)
@@ -225,7 +225,7 @@ def test_the_reindex_guard_in_server_mode_keeps_the_live_pointer(
     questions = tmp_path / "q.jsonl"
     questions.write_text(json.dumps({"id": "q-review", "question": "how many days does the client have to review "
                                      "the work", "facts": ["F06"], "answerable": True}) + "\n", encoding="utf-8")
-    settings = server_settings.model_copy(update={"reindex_questions": questions, "min_evidence": 0.0})
+    settings = server_settings.updated({"reindex_questions": questions, "min_evidence": 0.0})
     run_ingest(settings, [tiny_knowledge], embedder=embedder)
     live = ChunkStore(settings).pointer().collection
     policy = tiny_knowledge / "policy" / "01-escrow.md"

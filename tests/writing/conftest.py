@@ -28,7 +28,7 @@ def prompt() -> WritingPrompt:
 
 @pytest.fixture
 def llm_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"llm_provider": "openai", "llm_model": "scripted", "llm_timeout_seconds": 2.0})
+    return settings.updated({"llm_provider": "openai", "llm_model": "scripted", "llm_timeout_seconds": 2.0})
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def make_writer(llm_settings: Settings, prompt: WritingPrompt) -> Callable[..., 
         model = ScriptedChatModel(replies=list(replies) or [""], delay=delay, error=error)
         settings = llm_settings
         if timeout is not None:
-            settings = settings.model_copy(update={"llm_timeout_seconds": timeout})
+            settings = settings.updated({"llm_timeout_seconds": timeout})
         return LlmWriter(settings, prompt, model=model), model
 
     return make

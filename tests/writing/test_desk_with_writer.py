@@ -42,7 +42,7 @@ def test_declines_are_decided_before_the_model_is_called(writing_desk, question:
 
 def test_weak_evidence_is_declined_without_the_model(tiny_desk: Desk, make_writer) -> None:
     writer, model = make_writer(WRITTEN)
-    strict = Desk(tiny_desk.settings.model_copy(update={"min_evidence": 0.99}), tiny_desk.embedder, tiny_desk.store,
+    strict = Desk(tiny_desk.settings.updated({"min_evidence": 0.99}), tiny_desk.embedder, tiny_desk.store,
                   tiny_desk.texts, writer=writer)
     answer = strict.ask("How many days does the client have to review submitted work?")
     assert not answer.answered and answer.reason == "weak_evidence"
@@ -68,11 +68,11 @@ def test_no_provider_means_no_writer(tiny_desk: Desk) -> None:
 
 
 def test_a_provider_without_its_package_is_a_configuration_error_at_start(settings, tiny_knowledge) -> None:
-    broken = settings.model_copy(update={"llm_provider": "nosuchvendor", "llm_model": "m"})
+    broken = settings.updated({"llm_provider": "nosuchvendor", "llm_model": "m"})
     with pytest.raises(WriterUnavailable, match="langchain-nosuchvendor"):
         Desk.open(broken)
     with pytest.raises(WriterUnavailable, match="DESK_LLM_MODEL"):
-        Desk.open(settings.model_copy(update={"llm_provider": "openai"}))
+        Desk.open(settings.updated({"llm_provider": "openai"}))
 
 
 def test_moderators_see_the_model_and_its_fallback_counts_in_kb_status(tiny_desk: Desk, make_writer) -> None:
@@ -102,6 +102,6 @@ def test_the_cli_and_the_bot_stop_with_a_clear_message_when_the_provider_package
                 "DESK_LLM_PROVIDER": "nosuchvendor", "DESK_LLM_MODEL": "m", "HF_HUB_OFFLINE": "1", "COLUMNS": "200"})
     done = subprocess.run([sys.executable, "bot.py", "ask", "what is escrow?"], cwd=PROJECT_DIR, env=env,
                           capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == 2
+    assert done.returncode == 5
     assert "DESK_LLM_PROVIDER=nosuchvendor needs the langchain-nosuchvendor package" in done.stderr
-    assert _known_failure(WriterUnavailable("needs a package")) == 2  # `run` (the bot) exits the same way
+    assert _known_failure(WriterUnavailable("needs a package")) == 5  # `run` (the bot) exits the same way

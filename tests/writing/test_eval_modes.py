@@ -13,9 +13,9 @@ import pytest
 from rich.console import Console
 
 from desk_cli import exit_codes
-from desk_cli.commands import evaluate
+from desk_cli.commands import eval as eval_command
 from dispute_desk.desk import Desk
-from dispute_desk.evaluation import EvalItem, compare_modes
+from dispute_desk.eval import EvalItem, compare_modes
 from dispute_desk.settings import PROJECT_DIR
 
 ITEMS = [
@@ -56,7 +56,7 @@ def test_eval_llm_without_a_model_configured_says_what_to_set(tiny_desk: Desk, t
                 "HF_HUB_OFFLINE": "1", "COLUMNS": "200"})
     done = subprocess.run([sys.executable, "bot.py", "eval", str(_questions(tmp_path)), "--llm"], cwd=PROJECT_DIR,
                           env=env, capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == exit_codes.NO_INDEX
+    assert done.returncode == exit_codes.CONFIG
     assert "set DESK_LLM_PROVIDER and DESK_LLM_MODEL" in done.stdout + done.stderr
 
 
@@ -66,14 +66,14 @@ def test_the_side_by_side_table_and_json(tiny_desk: Desk, make_writer, tmp_path,
     extractive, written = compare_modes(tiny_desk, ITEMS, k=3)
     args = argparse.Namespace(file=[tmp_path / "q.jsonl"], json=False, details=True)
     out = io.StringIO()
-    assert evaluate._side_by_side(args, Console(file=out, width=200), extractive, written, model=writer.label) == 0
+    assert eval_command._side_by_side(args, Console(file=out, width=200), extractive, written, model=writer.label) == 0
     text = out.getvalue()
     assert "extractive vs written by openai:scripted" in text
     assert "fell back to the extractive answer" in text and "fallback reasons: unsupported_figure 1" in text
     assert "minimum fell back (unsupported_figure)" in text
 
     args.json = True
-    evaluate._side_by_side(args, Console(file=out), extractive, written, model=writer.label)
+    eval_command._side_by_side(args, Console(file=out), extractive, written, model=writer.label)
     data = json.loads(capsys.readouterr().out)
     assert data["model"] == "openai:scripted"
     assert data["written"]["fallbacks"] == {"unsupported_figure": 1} and data["extractive"]["fallback_rate"] == 0.0

@@ -101,7 +101,7 @@ def llm_settings(settings: Settings, base_url: str, **update: object) -> Setting
     values: dict[str, object] = {"llm_provider": "openai", "llm_model": MODEL_NAME, "llm_base_url": base_url,
                                  "llm_timeout_seconds": 120.0, "llm_max_tokens": 64, "llm_api_key": SecretStr("x")}
     values.update(update)
-    return settings.model_copy(update=values)
+    return settings.updated(values)
 
 
 def cli_env(settings: Settings, base_url: str, **extra: str) -> dict[str, str]:

@@ -9,21 +9,21 @@ from dispute_desk.writing.model import create_chat_model
 
 
 def test_llm_settings_are_read_from_the_environment_and_off_by_default(monkeypatch, tmp_path) -> None:
-    assert load_settings(data_dir=tmp_path).llm_provider is None
+    assert load_settings(data_dir=tmp_path).llm.provider is None
     monkeypatch.setenv("DESK_LLM_PROVIDER", "ollama")
     monkeypatch.setenv("DESK_LLM_MODEL", "llama3.2")
     monkeypatch.setenv("DESK_LLM_BASE_URL", "http://127.0.0.1:11434")
     monkeypatch.setenv("DESK_LLM_TIMEOUT_SECONDS", "7.5")
     monkeypatch.setenv("DESK_LLM_MAX_TOKENS", "300")
     settings = load_settings(data_dir=tmp_path)
-    assert (settings.llm_provider, settings.llm_model, settings.llm_timeout_seconds, settings.llm_max_tokens) == (
+    assert (settings.llm.provider, settings.llm.model, settings.llm.timeout_seconds, settings.llm.max_tokens) == (
         "ollama", "llama3.2", 7.5, 300)
     monkeypatch.setenv("DESK_LLM_PROVIDER", " ")
-    assert load_settings(data_dir=tmp_path).llm_provider is None  # blank means off
+    assert load_settings(data_dir=tmp_path).llm.provider is None  # blank means off
 
 
 def test_an_openai_compatible_endpoint(settings) -> None:
-    model = create_chat_model(settings.model_copy(update={
+    model = create_chat_model(settings.updated({
         "llm_provider": "openai", "llm_model": "smollm2", "llm_base_url": "http://127.0.0.1:8099/v1",
         "llm_timeout_seconds": 9.0, "llm_max_tokens": 200}))
     assert type(model).__name__ == "ChatOpenAI"
@@ -33,13 +33,13 @@ def test_an_openai_compatible_endpoint(settings) -> None:
 
 
 def test_hosted_openai_uses_the_key_and_no_extra_body(settings) -> None:
-    model = create_chat_model(settings.model_copy(update={
+    model = create_chat_model(settings.updated({
         "llm_provider": "openai", "llm_model": "gpt-4o-mini", "llm_api_key": SecretStr("sk-x")}))
     assert model.openai_api_key.get_secret_value() == "sk-x" and not model.extra_body
 
 
 def test_ollama(settings) -> None:
-    model = create_chat_model(settings.model_copy(update={
+    model = create_chat_model(settings.updated({
         "llm_provider": "ollama", "llm_model": "llama3.2", "llm_base_url": "http://127.0.0.1:11434",
         "llm_timeout_seconds": 5.0, "llm_max_tokens": 150}))
     assert type(model).__name__ == "ChatOllama"

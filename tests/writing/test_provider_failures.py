@@ -23,7 +23,7 @@ SECRET = "sk-test-not-a-real-key-0123456789"
 
 
 def writer_for(settings: Settings, prompt: WritingPrompt, base_url: str, timeout: float = 2.0) -> LlmWriter:
-    configured = settings.model_copy(update={
+    configured = settings.updated({
         "llm_provider": "openai", "llm_model": "stub", "llm_base_url": base_url, "llm_timeout_seconds": timeout,
         "llm_api_key": SecretStr(SECRET),
     })
@@ -38,7 +38,7 @@ def test_streamed_answer_through_the_openai_client(settings, prompt, hits, token
     assert len(tokens.pieces) == len(GOOD.split(" "))
     request = server.requests[0]
     assert request["stream"] is True and request["model"] == "stub" and request["temperature"] == 0.0
-    assert request["max_tokens"] == request["max_completion_tokens"] == settings.llm_max_tokens
+    assert request["max_tokens"] == request["max_completion_tokens"] == settings.llm.max_tokens
     assert [m["role"] for m in request["messages"]] == ["system", "user"]
 
 
@@ -83,5 +83,5 @@ def test_nobody_listening_falls_back(settings, prompt, hits) -> None:
 
 
 def test_the_api_key_is_secret_in_settings(settings) -> None:
-    configured = settings.model_copy(update={"llm_api_key": SecretStr(SECRET)})
+    configured = settings.updated({"llm_api_key": SecretStr(SECRET)})
     assert SECRET not in repr(configured) and SECRET not in str(configured.model_dump())

@@ -91,7 +91,7 @@ class IngestJobs:
         settings = self.bot.settings
         embedder = self.bot.desk.embedder
         loop = asyncio.get_running_loop()
-        relay = ProgressRelay(loop, publish, title=title, interval=settings.progress_edit_seconds)
+        relay = ProgressRelay(loop, publish, title=title, interval=settings.discord.progress_edit_seconds)
         began = time.perf_counter()
         try:
             async with relay:

@@ -102,7 +102,7 @@ def precheck(name: str, size: int, settings: Settings) -> None:
     if suffix not in SUPPORTED_SUFFIXES:
         shown = suffix or "no extension"
         raise UploadRejected(f"unsupported file type ({shown}); I can read {', '.join(sorted(SUPPORTED_SUFFIXES))}")
-    limit = int(settings.max_file_mb * _MB)
+    limit = int(settings.ingest.max_file_mb * _MB)
     if size > limit:
         shown, allowed = sizes(size, limit)
         raise UploadRejected(f"the file is {shown}; the limit is {allowed}")
@@ -129,7 +129,7 @@ def save_upload(
         try:
             # In the ingest helper process: a hostile file cannot hang or bloat the bot.
             source = source_id(destination, settings.knowledge_dir)
-            read_guarded(probe, source, int(settings.max_file_mb * _MB), settings.parse_timeout_seconds)
+            read_guarded(probe, source, int(settings.ingest.max_file_mb * _MB), settings.ingest.parse_timeout_seconds)
         except UnreadableSource as exc:
             raise UploadRejected(f"I can't read it: {exc}") from None
     folder.mkdir(parents=True, exist_ok=True)

@@ -36,7 +36,7 @@ class AskCog(commands.Cog, name="Ask"):
     def __init__(self, bot: DeskBot) -> None:
         self.bot = bot
         settings = bot.settings
-        self.gate = QuestionGate(settings, bot.texts, Cooldown(settings.question_cooldown_seconds))
+        self.gate = QuestionGate(settings, bot.texts, Cooldown(settings.discord.question_cooldown_seconds))
 
     # /ask ------------------------------------------------------------------------------------------------
     @app_commands.command(name="ask", description="Ask about a payment dispute on Upwork (answers cite sources)")
@@ -138,7 +138,8 @@ class AskCog(commands.Cog, name="Ask"):
                     )
                 return
         if mentioned:
-            await self._answer(message, question, origin="mention", new_thread=self.bot.settings.answer_in_thread)
+            in_thread = self.bot.settings.discord.answer_in_thread
+            await self._answer(message, question, origin="mention", new_thread=in_thread)
 
     async def _thread_question(self, thread_id: int) -> QuestionRecord | None:
         return await asyncio.to_thread(self.bot.journal.thread_question, thread_id)

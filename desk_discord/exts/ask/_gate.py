@@ -25,12 +25,12 @@ class QuestionGate:
 
     def check(self, *, user_id: int, in_dm: bool, question: str) -> Refusal | None:
         """None when the question should be answered (and then the member's cooldown starts)."""
-        if in_dm and not self.settings.answer_dms:
+        if in_dm and not self.settings.discord.answer_dms:
             return Refusal("dm", say(self.texts, "dm_refused"))
         question = question.strip()
         if not question:
             return Refusal("empty", self.texts.greeting)
-        limit = self.settings.max_question_chars
+        limit = self.settings.answering.max_question_chars
         if len(question) > limit:
             return Refusal("too_long", self.texts.get("too_long", length=len(question), limit=limit))
         wait = self.cooldown.hit(user_id)

@@ -60,7 +60,7 @@ class FeedbackCog(commands.Cog, name="Feedback"):
     async def escalate(self, interaction: discord.Interaction, question_id: int) -> None:
         settings = self.bot.settings
         journal = self.bot.journal
-        if settings.moderator_role_id is None or interaction.guild is None:
+        if settings.discord.moderator_role_id is None or interaction.guild is None:
             await self._private(
                 interaction,
                 "Moderator help isn't set up here (no moderator role is configured). "

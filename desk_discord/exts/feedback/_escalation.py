@@ -31,8 +31,8 @@ class EscalationLimits:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EscalationLimits:
-        window = settings.escalation_cooldown_seconds
-        return cls(Cooldown(window), WindowLimit(settings.escalation_guild_limit, window))
+        window = settings.discord.escalation_cooldown_seconds
+        return cls(Cooldown(window), WindowLimit(settings.discord.escalation_guild_limit, window))
 
     def check(self, user_id: int, guild_id: int) -> float:
         """0 and counted when allowed, else seconds to wait (nothing counted)."""
@@ -61,7 +61,8 @@ async def _destination(
     """(where to post, whether the question may be quoted there)."""
     channel = interaction.channel
     if record.private:
-        log_channel = bot.get_channel(bot.settings.log_channel_id) if bot.settings.log_channel_id else None
+        log_channel_id = bot.settings.discord.log_channel_id
+        log_channel = bot.get_channel(log_channel_id) if log_channel_id else None
         if isinstance(log_channel, discord.abc.Messageable):
             return log_channel, True
         return channel if isinstance(channel, discord.abc.Messageable) else None, False
@@ -83,7 +84,7 @@ async def send_escalation(bot: DeskBot, interaction: discord.Interaction, record
     Any failure before the ping is posted (Discord refusing it, a timeout, a dropped connection) is None, so
     the caller can undo the escalation and let the member try again; nothing after the post can fail.
     """
-    role_id = bot.settings.moderator_role_id
+    role_id = bot.settings.discord.moderator_role_id
     assert role_id is not None
     try:
         target, quote = await _destination(bot, interaction, record)

@@ -14,7 +14,7 @@ import discord
 from desk_discord.errors import NO_MENTIONS, handle_error, member_ref
 from desk_discord.exts.protection._embed import dates_message, question_message, verdict_embed
 from desk_discord.render import truncate
-from dispute_desk.protection import InvalidAnswer, ProtectionGuide, Verdict, inputs_from_answers, parse_date
+from dispute_desk.protection import InvalidAnswer, ProtectionCheck, Verdict, inputs_from_answers, parse_date
 from dispute_desk.protection.dates import utc_today
 from dispute_desk.protection.questions import date_questions, next_choice_question
 from dispute_desk.protection.rules import Question
@@ -46,10 +46,12 @@ class _View(discord.ui.View):
         await handle_error(interaction, error)
 
 
-class CheckWizard(_View):
-    def __init__(self, guide: ProtectionGuide, owner_id: int, *, today: Callable[[], date] = utc_today) -> None:
+class ProtectionCheckView(_View):
+    def __init__(
+        self, protection_check: ProtectionCheck, owner_id: int, *, today: Callable[[], date] = utc_today
+    ) -> None:
         super().__init__(owner_id)
-        self.guide = guide
+        self.protection_check = protection_check
         self.today = today
         self.answers: dict[str, object] = {}
         self.dates: dict[str, date] = {}
@@ -59,11 +61,11 @@ class CheckWizard(_View):
     # State ------------------------------------------------------------------------------------------------
     @property
     def question(self) -> Question | None:
-        return next_choice_question(self.guide.questions, self.answers)
+        return next_choice_question(self.protection_check.questions, self.answers)
 
     @property
     def date_questions(self) -> list[Question]:
-        return date_questions(self.guide.questions, self.answers)[:5]  # a form holds at most 5 inputs
+        return date_questions(self.protection_check.questions, self.answers)[:5]  # a form holds at most 5 inputs
 
     def content(self) -> str:
         question = self.question
@@ -73,7 +75,7 @@ class CheckWizard(_View):
 
     def verdict(self) -> Verdict:
         inputs = inputs_from_answers({**self.answers, **self.dates})
-        return self.guide.check(inputs, today=self.today())
+        return self.protection_check.run(inputs, today=self.today())
 
     def render(self) -> None:
         """Put the components of the current step on the view."""
@@ -115,7 +117,7 @@ class CheckWizard(_View):
     async def show_verdict(self, interaction: discord.Interaction) -> None:
         verdict = self.verdict()
         self.stop()
-        view = VerdictView(self.guide, self.owner_id, verdict, today=self.today)
+        view = VerdictView(self.protection_check, self.owner_id, verdict, today=self.today)
         await interaction.response.edit_message(
             content=None, embed=verdict_embed(verdict), view=view, allowed_mentions=NO_MENTIONS
         )
@@ -140,14 +142,14 @@ class CheckWizard(_View):
             try:
                 dates[field] = parse_date(text)
             except InvalidAnswer as exc:
-                question = self.guide.book.question(field)
+                question = self.protection_check.ruleset.question(field)
                 problems.append(f"{question.label if question else field}: {exc}")
         if not problems:
             self.dates = dates
         return problems
 
 
-class ChoiceButton(discord.ui.Button[CheckWizard]):
+class ChoiceButton(discord.ui.Button[ProtectionCheckView]):
     def __init__(self, field: str, value: str, label: str) -> None:
         style = discord.ButtonStyle.secondary if value == "unknown" else discord.ButtonStyle.primary
         super().__init__(label=truncate(label, 80), style=style, custom_id=f"protection:{field}:{value}")
@@ -159,7 +161,7 @@ class ChoiceButton(discord.ui.Button[CheckWizard]):
         await self.view.choose(interaction, self.field, self.value)
 
 
-class ChoiceSelect(discord.ui.Select[CheckWizard]):
+class ChoiceSelect(discord.ui.Select[ProtectionCheckView]):
     def __init__(self, question: Question) -> None:
         options = [discord.SelectOption(label=truncate(label, 100), value=value) for value, label in question.choices]
         super().__init__(
@@ -172,7 +174,7 @@ class ChoiceSelect(discord.ui.Select[CheckWizard]):
         await self.view.choose(interaction, self.field, self.values[0])
 
 
-class DatesButton(discord.ui.Button[CheckWizard]):
+class DatesButton(discord.ui.Button[ProtectionCheckView]):
     def __init__(self) -> None:
         super().__init__(label="Add dates", style=discord.ButtonStyle.primary, custom_id="protection:dates")
 
@@ -181,7 +183,7 @@ class DatesButton(discord.ui.Button[CheckWizard]):
         await interaction.response.send_modal(DatesModal(self.view))
 
 
-class VerdictButton(discord.ui.Button[CheckWizard]):
+class VerdictButton(discord.ui.Button[ProtectionCheckView]):
     def __init__(self) -> None:
         super().__init__(label="Show my verdict", style=discord.ButtonStyle.success, custom_id="protection:verdict")
 
@@ -198,19 +200,19 @@ class RestartButton(discord.ui.Button[Any]):
 
     async def callback(self, interaction: discord.Interaction) -> None:
         view = self.view
-        if isinstance(view, CheckWizard):
+        if isinstance(view, ProtectionCheckView):
             await view.restart(interaction)
         elif isinstance(view, VerdictView):
             await view.start_over(interaction)
 
 
 class DatesModal(discord.ui.Modal):
-    def __init__(self, wizard: CheckWizard) -> None:
+    def __init__(self, check_view: ProtectionCheckView) -> None:
         super().__init__(title="Dates (YYYY-MM-DD, all optional)", timeout=WIZARD_TIMEOUT)
-        self.wizard = wizard
+        self.check_view = check_view
         self.inputs: dict[str, discord.ui.TextInput[DatesModal]] = {}
-        for question in wizard.date_questions:
-            known = wizard.dates.get(question.field)
+        for question in check_view.date_questions:
+            known = check_view.dates.get(question.field)
             field = discord.ui.TextInput[DatesModal](
                 placeholder="YYYY-MM-DD",
                 default=known.isoformat() if known else None,
@@ -229,17 +231,17 @@ class DatesModal(discord.ui.Modal):
             )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        wizard = self.wizard
-        wizard.last_interaction = interaction
-        problems = wizard.read_dates({name: field.value or "" for name, field in self.inputs.items()})
+        check_view = self.check_view
+        check_view.last_interaction = interaction
+        problems = check_view.read_dates({name: field.value or "" for name, field in self.inputs.items()})
         if problems:
             text = "Please check these dates and add them again:\n" + "\n".join(f"• {p}" for p in problems)
-            wizard.render()
+            check_view.render()
             await interaction.response.edit_message(
-                content=truncate(text, 2000), view=wizard, allowed_mentions=NO_MENTIONS
+                content=truncate(text, 2000), view=check_view, allowed_mentions=NO_MENTIONS
             )
             return
-        await wizard.show_verdict(interaction)
+        await check_view.show_verdict(interaction)
 
     # discord.py's Modal.on_error drops BaseView's `item` argument; this matches Modal, which is what calls it.
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
@@ -250,10 +252,15 @@ class VerdictView(_View):
     """Under the private verdict: post it in the channel, or start again."""
 
     def __init__(
-        self, guide: ProtectionGuide, owner_id: int, verdict: Verdict, *, today: Callable[[], date] = utc_today
+        self,
+        protection_check: ProtectionCheck,
+        owner_id: int,
+        verdict: Verdict,
+        *,
+        today: Callable[[], date] = utc_today,
     ) -> None:
         super().__init__(owner_id)
-        self.guide = guide
+        self.protection_check = protection_check
         self.verdict = verdict
         self.today = today
         self.shared = False
@@ -273,10 +280,10 @@ class VerdictView(_View):
 
     async def start_over(self, interaction: discord.Interaction) -> None:
         self.stop()
-        wizard = CheckWizard(self.guide, self.owner_id, today=self.today)
-        wizard.last_interaction = interaction
+        check_view = ProtectionCheckView(self.protection_check, self.owner_id, today=self.today)
+        check_view.last_interaction = interaction
         await interaction.response.edit_message(
-            content=wizard.content(), embed=None, view=wizard, allowed_mentions=NO_MENTIONS
+            content=check_view.content(), embed=None, view=check_view, allowed_mentions=NO_MENTIONS
         )
 
 

@@ -56,7 +56,7 @@ class WatchCog(
     async def watch(self, interaction: discord.Interaction, channel: WatchableChannel) -> None:
         added = await asyncio.to_thread(self.bot.journal.watch, channel.id, interaction.guild_id)
         self.watched.add(channel.id)
-        limit = self.bot.settings.watch_daily_limit
+        limit = self.bot.settings.discord.watch_daily_limit
         text = (
             f"👀 Watching {channel.mention}: I'll answer each new post once in its thread (at most {limit} a day), "
             "tag posts I can't answer, and stop in a thread once a moderator or helper replies."
@@ -82,7 +82,7 @@ class WatchCog(
         ids = await asyncio.to_thread(self.bot.journal.watched, interaction.guild_id)
         if ids:
             listed = "\n".join(f"• <#{channel_id}>" for channel_id in ids)
-            limit = self.bot.settings.watch_daily_limit
+            limit = self.bot.settings.discord.watch_daily_limit
             text = f"Watching {len(ids)} channel(s), at most {limit} answers a day each:\n{listed}"
         else:
             text = "I'm not watching any channel. A moderator can start with `/desk watch`."
@@ -114,7 +114,7 @@ class WatchCog(
         settings = self.bot.settings
         if is_moderator(member, settings):
             return True
-        role_id = settings.helper_role_id
+        role_id = settings.discord.helper_role_id
         roles = getattr(member, "roles", ()) if isinstance(member, discord.Member) else ()
         return role_id is not None and any(role.id == role_id for role in roles)
 

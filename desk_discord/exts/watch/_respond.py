@@ -39,7 +39,7 @@ class FirstResponder:
         watched_id = forum_thread.parent_id if forum_thread is not None else channel.id
         journal = self.bot.journal
         claim = await asyncio.to_thread(
-            journal.claim_post, message.id, watched_id, daily_limit=self.bot.settings.watch_daily_limit
+            journal.claim_post, message.id, watched_id, daily_limit=self.bot.settings.discord.watch_daily_limit
         )
         if claim != "claimed":
             log.info("not answering post %s in %s: %s", message.id, watched_id, claim)

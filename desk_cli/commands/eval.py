@@ -12,7 +12,7 @@ from rich.table import Table
 from desk_cli import exit_codes
 from desk_cli.render import summary_table
 from dispute_desk.desk import Desk
-from dispute_desk.evaluation import EvalReport, EvalSetError, compare_modes, load_question_files, run_eval
+from dispute_desk.eval import EvalReport, EvalSetError, compare_modes, load_question_files, run_eval
 from dispute_desk.settings import Settings
 
 
@@ -40,7 +40,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
     if args.llm:
         if desk.writer is None:
             console.print("[red]--llm needs a chat model: set DESK_LLM_PROVIDER and DESK_LLM_MODEL[/red]")
-            return exit_codes.NO_INDEX
+            return exit_codes.CONFIG
         return _side_by_side(args, console, *compare_modes(desk, items), model=desk.writer.label)
     report = run_eval(desk, items, write=False)
     if args.json:
