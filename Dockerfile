@@ -35,6 +35,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
     DESK_DATA_DIR=/data
+# The default embedding backend's ONNX export, made once here: a container never exports at start (that needs
+# torch and about 30 s), and the read-only copy is shared by every container of the image.
+ENV DESK_MODEL_CACHE_DIR=/opt/models
+RUN python -c "from dispute_desk.embedding import build_embedder as b; from dispute_desk.settings import \
+load_settings as s; b(s(data_dir='/tmp/export'))" && rm -rf /tmp/export
 # Bytecode compiled now, as root: the runtime user could not write __pycache__ next to the code.
 RUN python -m compileall -q /app \
  && chmod -R a-w,a+rX /app \

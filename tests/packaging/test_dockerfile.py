@@ -58,3 +58,12 @@ def test_code_and_prompts_are_owned_by_root_and_read_only_to_the_bot() -> None:
     # What the bot may write: its data volume and the moderators' uploads, nothing else.
     chowned = re.findall(r"chown(?: -R)? \S+ (\S+)", run)
     assert sorted(chowned) == ["/app/knowledge/uploads", "/data"]
+
+
+def test_the_onnx_export_is_made_at_build_time_into_a_shared_model_cache() -> None:
+    """A container must not export the model at start (torch work, ~30 s, into a volume per container)."""
+    stage = _runtime_stage()
+    env = next(i for i, line in enumerate(stage) if "DESK_MODEL_CACHE_DIR=/opt/models" in line)
+    export = next(i for i, line in enumerate(stage) if line.startswith("RUN") and "build_embedder" in line)
+    user = max(i for i, line in enumerate(stage) if line.startswith("USER "))
+    assert env < export < user
