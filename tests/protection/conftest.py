@@ -1,4 +1,4 @@
-"""Fixtures for the protection check: the real rules and policy guide, and an editable copy of both."""
+"""Fixtures for the protection check: the real rules and policy files, and an editable copy of both."""
 
 from __future__ import annotations
 
@@ -19,23 +19,23 @@ TODAY = date(2026, 11, 11)  # a Wednesday
 
 
 @pytest.fixture(scope="session")
-def guide() -> ProtectionCheck:
+def protection_check() -> ProtectionCheck:
     return ProtectionCheck.load(KNOWLEDGE, read_policy)
 
 
 @pytest.fixture(scope="session")
-def check(guide: ProtectionCheck) -> Callable[..., Verdict]:
+def check(protection_check: ProtectionCheck) -> Callable[..., Verdict]:
     """check(today=..., **answers) -> Verdict, with strings for answers and dates."""
 
     def run(*, today: date = TODAY, **answers: object) -> Verdict:
-        return guide.check(inputs_from_answers(answers), today=today)
+        return protection_check.run(inputs_from_answers(answers), today=today)
 
     return run
 
 
 @pytest.fixture
 def knowledge_copy(tmp_path: Path) -> Path:
-    """A writable copy of the policy guide and the rules file (for tests that edit them)."""
+    """A writable copy of the policy files and the rules file (for tests that edit them)."""
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE / "policy", target / "policy")
     (target / "rules").mkdir()

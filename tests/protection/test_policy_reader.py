@@ -1,4 +1,4 @@
-"""The protection guide reads cited policy files through the reader a front end passes in (the core never imports
+"""The protection check reads cited policy files through the reader a front end passes in (the core never imports
 ingest); the ingestion reader it is normally given makes a missing or unreadable file a dangling citation."""
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ def test_the_guide_reads_each_cited_file_once_through_the_given_reader(knowledge
         asked.append(path.name)
         return read_policy(path)
 
-    guide = ProtectionCheck.load(knowledge_copy, reader)
-    cited = {cite.file for _, cite in guide.book.all_cites()}
+    protection_check = ProtectionCheck.load(knowledge_copy, reader)
+    cited = {cite.file for _, cite in protection_check.ruleset.all_cites()}
     assert sorted(asked) == sorted(cited)  # every cited file, each once
-    assert all(citation.title for citation in guide.citations.values())
+    assert all(citation.title for citation in protection_check.citations.values())
 
 
 def test_a_reader_that_finds_nothing_makes_every_citation_dangling(knowledge_copy: Path) -> None:

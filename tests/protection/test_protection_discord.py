@@ -78,8 +78,8 @@ async def pick_type(wizard: ProtectionCheckView, value: str) -> mock.MagicMock:
     return interaction
 
 
-def new_wizard(guide: ProtectionCheck) -> ProtectionCheckView:
-    return ProtectionCheckView(guide, OWNER, today=lambda: TODAY)
+def new_wizard(protection_check: ProtectionCheck) -> ProtectionCheckView:
+    return ProtectionCheckView(protection_check, OWNER, today=lambda: TODAY)
 
 
 # The verdict embed (pure) -----------------------------------------------------------------------------------
@@ -152,16 +152,16 @@ def test_a_huge_verdict_still_fits_discord_limits() -> None:
 
 
 # The question flow ------------------------------------------------------------------------------------------
-async def test_first_step_is_a_private_select_of_the_contract_type(guide: ProtectionCheck) -> None:
-    wizard = new_wizard(guide)
+async def test_first_step_is_a_private_select_of_the_contract_type(protection_check: ProtectionCheck) -> None:
+    wizard = new_wizard(protection_check)
     [select] = wizard.children
     assert isinstance(select, ChoiceSelect)
     assert [o.value for o in select.options] == ["fixed", "hourly", "direct-fixed", "direct-hourly", "outside"]
     assert "What kind of contract is it?" in wizard.content() and "only you can see them" in wizard.content()
 
 
-async def test_fixed_price_flow_ends_in_the_verdict_with_dates(guide: ProtectionCheck) -> None:
-    wizard = new_wizard(guide)
+async def test_fixed_price_flow_ends_in_the_verdict_with_dates(protection_check: ProtectionCheck) -> None:
+    wizard = new_wizard(protection_check)
     picked = await pick_type(wizard, "fixed")
     sent = last_call(picked.response.edit_message)
     assert "Did the client fund the milestone" in sent["content"] and sent["view"] is wizard
@@ -208,8 +208,8 @@ async def test_fixed_price_flow_ends_in_the_verdict_with_dates(guide: Protection
     assert wizard.is_finished()
 
 
-async def test_a_bad_date_is_explained_and_nothing_is_kept(guide: ProtectionCheck) -> None:
-    wizard = new_wizard(guide)
+async def test_a_bad_date_is_explained_and_nothing_is_kept(protection_check: ProtectionCheck) -> None:
+    wizard = new_wizard(protection_check)
     await pick_type(wizard, "fixed")
     for label in ("Yes, it's funded", "Yes, with Submit work", "No", "No", "No", "No", "No"):
         await click(wizard, label)
@@ -224,8 +224,8 @@ async def test_a_bad_date_is_explained_and_nothing_is_kept(guide: ProtectionChec
     assert shown["view"] is wizard and wizard.dates == {} and not wizard.is_finished()
 
 
-async def test_hourly_flow_asks_only_what_matters(guide: ProtectionCheck) -> None:
-    wizard = new_wizard(guide)
+async def test_hourly_flow_asks_only_what_matters(protection_check: ProtectionCheck) -> None:
+    wizard = new_wizard(protection_check)
     await pick_type(wizard, "hourly")
     assert "How did you log your time?" in wizard.content()
     clicked = await click(wizard, "Manual time")  # manual time: memos, limit and billing no longer matter
@@ -237,16 +237,16 @@ async def test_hourly_flow_asks_only_what_matters(guide: ProtectionCheck) -> Non
     assert last_call(verdict.response.edit_message)["embed"].title == "Am I protected? Not protected"
 
 
-async def test_paid_outside_goes_straight_to_the_verdict(guide: ProtectionCheck) -> None:
-    wizard = new_wizard(guide)
+async def test_paid_outside_goes_straight_to_the_verdict(protection_check: ProtectionCheck) -> None:
+    wizard = new_wizard(protection_check)
     picked = await pick_type(wizard, "outside")
     shown = last_call(picked.response.edit_message)
     assert shown["embed"].title == "Am I protected? Not protected"
     assert isinstance(shown["view"], VerdictView)
 
 
-async def test_someone_else_cannot_press_the_buttons(guide: ProtectionCheck) -> None:
-    wizard = new_wizard(guide)
+async def test_someone_else_cannot_press_the_buttons(protection_check: ProtectionCheck) -> None:
+    wizard = new_wizard(protection_check)
     stranger = make_interaction(user_id=999)
     assert await wizard.interaction_check(stranger) is False
     sent = last_call(stranger.response.send_message)
@@ -254,8 +254,8 @@ async def test_someone_else_cannot_press_the_buttons(guide: ProtectionCheck) -> 
     assert await wizard.interaction_check(make_interaction()) is True
 
 
-async def test_start_over_clears_the_answers(guide: ProtectionCheck) -> None:
-    wizard = new_wizard(guide)
+async def test_start_over_clears_the_answers(protection_check: ProtectionCheck) -> None:
+    wizard = new_wizard(protection_check)
     await pick_type(wizard, "fixed")
     await click(wizard, "No")
     clicked = await click(wizard, "Start over")
@@ -263,16 +263,16 @@ async def test_start_over_clears_the_answers(guide: ProtectionCheck) -> None:
     assert "What kind of contract is it?" in last_call(clicked.response.edit_message)["content"]
 
 
-async def test_an_expired_check_says_so(guide: ProtectionCheck) -> None:
-    wizard = new_wizard(guide)
+async def test_an_expired_check_says_so(protection_check: ProtectionCheck) -> None:
+    wizard = new_wizard(protection_check)
     wizard.last_interaction = make_interaction()
     await wizard.on_timeout()
     wizard.last_interaction.edit_original_response.assert_awaited_once_with(content=EXPIRED, embed=None, view=None)
 
 
-async def test_the_verdict_can_be_shared_in_the_channel_once(guide: ProtectionCheck) -> None:
-    verdict = guide.check(inputs_from_answers({"type": "outside"}), today=TODAY)
-    view = VerdictView(guide, OWNER, verdict)
+async def test_the_verdict_can_be_shared_in_the_channel_once(protection_check: ProtectionCheck) -> None:
+    verdict = protection_check.run(inputs_from_answers({"type": "outside"}), today=TODAY)
+    view = VerdictView(protection_check, OWNER, verdict)
     shared = await click(view, "Share in channel")
     sent = last_call(shared.response.send_message)
     assert sent["ephemeral"] is False
@@ -329,7 +329,7 @@ async def test_offer_button_starts_the_check() -> None:
 async def test_rules_are_reloaded_when_a_moderator_edits_them(knowledge_copy: Path) -> None:
     source = CheckSource(knowledge_copy)
     first = await source.get()
-    assert first is not None and first.book.numbers["refund_answer_days"].value == 7
+    assert first is not None and first.ruleset.numbers["refund_answer_days"].value == 7
     assert await source.get() is first  # unchanged file: no reload
     rules = knowledge_copy / "rules" / "protection.yaml"
     rules.write_text(
@@ -337,7 +337,7 @@ async def test_rules_are_reloaded_when_a_moderator_edits_them(knowledge_copy: Pa
     )
     os.utime(rules, (1_900_000_000, 1_900_000_000))
     second = await source.get()
-    assert second is not first and second.book.numbers["refund_answer_days"].value == 8
+    assert second is not first and second.ruleset.numbers["refund_answer_days"].value == 8
     rules.write_text("rules: [")  # a broken edit keeps the last good rules
     os.utime(rules, (1_900_000_100, 1_900_000_100))
     assert await source.get() is second

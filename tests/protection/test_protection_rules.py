@@ -33,23 +33,25 @@ def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
-def test_every_citation_points_to_an_existing_policy_section(guide: ProtectionCheck) -> None:
-    book = guide.book
+def test_every_citation_points_to_an_existing_policy_section(protection_check: ProtectionCheck) -> None:
+    book = protection_check.ruleset
     for who, cite in book.all_cites():
         document = read_source(KNOWLEDGE / "policy" / cite.file)
         assert cite.section in [s.number for s in document.sections], f"{who} cites {cite}"
-        assert guide.citations[cite].title == document.title
+        assert protection_check.citations[cite].title == document.title
     assert len(book.rules) >= 30
 
 
-def test_every_rule_but_a_contradiction_cites_a_section(guide: ProtectionCheck) -> None:
-    for rule in guide.book.rules:
+def test_every_rule_but_a_contradiction_cites_a_section(protection_check: ProtectionCheck) -> None:
+    for rule in protection_check.ruleset.rules:
         assert rule.cites is not None or rule.effect is Effect.CONTRADICTION, rule.id
 
 
-def test_citation_carries_title_section_label_and_url(guide: ProtectionCheck) -> None:
+def test_citation_carries_title_section_label_and_url(protection_check: ProtectionCheck) -> None:
     citation = next(
-        c for cite, c in guide.citations.items() if (cite.file, cite.section) == ("02-fixed-price-disputes.md", "2.5")
+        c
+        for cite, c in protection_check.citations.items()
+        if (cite.file, cite.section) == ("02-fixed-price-disputes.md", "2.5")
     )
     assert citation.title == "Disputes on fixed-price contracts"
     assert citation.section == "2.5 Answering a client's escrow refund request (7 days)"
@@ -62,9 +64,9 @@ def test_citation_carries_title_section_label_and_url(guide: ProtectionCheck) ->
     )
 
 
-def test_numbers_in_the_file_match_the_policy_guide(guide: ProtectionCheck) -> None:
+def test_numbers_in_the_file_match_the_policy_guide(protection_check: ProtectionCheck) -> None:
     """Each number's cited section states that number of days (catches a typo in either file)."""
-    for name, number in guide.book.numbers.items():
+    for name, number in protection_check.ruleset.numbers.items():
         section = next(
             s
             for s in read_source(KNOWLEDGE / "policy" / number.cites.file).sections
@@ -109,7 +111,7 @@ def test_a_renumbered_policy_section_is_caught(knowledge_copy: Path) -> None:
 def test_a_moderator_changes_a_number_without_touching_code(knowledge_copy: Path) -> None:
     rules = knowledge_copy / "rules" / "protection.yaml"
     _edit(rules, "  refund_answer_days:\n    value: 7", "  refund_answer_days:\n    value: 10")
-    guide = ProtectionCheck.load(knowledge_copy, read_policy)
+    protection_check = ProtectionCheck.load(knowledge_copy, read_policy)
     answers = {
         "type": "fixed",
         "funded": "yes",
@@ -117,7 +119,7 @@ def test_a_moderator_changes_a_number_without_touching_code(knowledge_copy: Path
         "refund_requested": "yes",
         "refund_date": "2026-11-09",
     }
-    verdict = guide.check(inputs_from_answers(answers), today=TODAY)
+    verdict = protection_check.run(inputs_from_answers(answers), today=TODAY)
     assert verdict.date("refund_deadline").date == date(2026, 11, 19)
     assert any("within 10 days of the refund request (by 2026-11-19)" in s.text for s in verdict.next_steps)
 
@@ -222,8 +224,9 @@ def test_bare_yaml_yes_and_no_are_read_as_answers(knowledge_copy: Path) -> None:
     _edit(
         rules, 'when: {type: [fixed, direct-fixed], funded: "yes"}', "when: {type: [fixed, direct-fixed], funded: yes}"
     )
-    guide = ProtectionCheck.load(knowledge_copy, read_policy)
-    verdict = guide.check(inputs_from_answers({"type": "fixed", "funded": "yes", "submitted_via_contract": "yes"}))
+    protection_check = ProtectionCheck.load(knowledge_copy, read_policy)
+    answers = {"type": "fixed", "funded": "yes", "submitted_via_contract": "yes"}
+    verdict = protection_check.run(inputs_from_answers(answers))
     assert "fixed-funded" in verdict.rules
 
 
