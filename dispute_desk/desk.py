@@ -8,7 +8,6 @@ snapshot after an ingest, so questions keep being answered from the old index un
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -19,9 +18,8 @@ from dispute_desk.answering import ExtractiveAnswerer, evidence_strength, source
 from dispute_desk.embedding import Embedder, build_embedder
 from dispute_desk.freshness import SourceKey, StaleSection, as_of_index, stale_sections, with_as_of
 from dispute_desk.gate import AnswerabilityGate, GateError, Signals, Verdict, measure
-from dispute_desk.lexical import tokens
 from dispute_desk.models import Answer, Hit
-from dispute_desk.questions import Question, understand
+from dispute_desk.questions import Question, normalise_question, understand
 from dispute_desk.retrieval import Corpus, DenseRetriever, HybridRetriever, Retriever
 from dispute_desk.settings import Settings
 from dispute_desk.store import ChunkStore, Collection, IndexMissing, read_json
@@ -33,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Desk", "DeskStatus", "IndexMissing", "follow_up_context"]
+__all__ = ["Desk", "DeskStatus", "IndexMissing"]
 
 
 @dataclass(frozen=True)
@@ -67,22 +65,6 @@ class _Snapshot:
     corpus: Corpus
     retriever: Retriever
     answerer: ExtractiveAnswerer
-
-
-def normalise_question(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-_FOLLOW_UP = re.compile(r"^(and|but|or|so|what if|what about|how about|also|then|same|in that case)\b", re.I)
-
-
-def follow_up_context(question: str, previous: str | None) -> str | None:
-    """The earlier question, when ``question`` reads as a follow-up to it ("and what if it was hourly?")."""
-    if not previous:
-        return None
-    if _FOLLOW_UP.match(question.strip()) or len(tokens(question)) <= 3:
-        return previous
-    return None
 
 
 class Desk:

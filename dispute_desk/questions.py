@@ -141,3 +141,19 @@ def _merge_fragments(asks: list[str]) -> list[str]:
         else:
             out.append(ask)
     return out
+
+
+def normalise_question(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+_FOLLOW_UP = re.compile(r"^(and|but|or|so|what if|what about|how about|also|then|same|in that case)\b", re.I)
+
+
+def follow_up_context(question: str, previous: str | None) -> str | None:
+    """The earlier question, when ``question`` reads as a follow-up to it ("and what if it was hourly?")."""
+    if not previous:
+        return None
+    if _FOLLOW_UP.match(question.strip()) or len(tokens(question)) <= 3:
+        return previous
+    return None

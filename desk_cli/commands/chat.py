@@ -10,8 +10,9 @@ from rich.markup import escape
 
 from desk_cli import exit_codes
 from desk_cli.render import ask_streaming, print_answer, print_sources
-from dispute_desk.desk import Desk, follow_up_context
+from dispute_desk.desk import Desk
 from dispute_desk.models import Answer
+from dispute_desk.questions import follow_up_context
 from dispute_desk.settings import Settings
 
 HELP = "Commands: /sources (passages behind the last answer), /history, /help, /quit"
