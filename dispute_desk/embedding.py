@@ -204,10 +204,12 @@ def build_embedder(settings: Settings) -> Embedder:
     if settings.embedding.backend == "onnx":
         from dispute_desk.onnx_embedder import OnnxEmbedder
 
-        return BatchingEmbedder(OnnxEmbedder(
+        # Not batched across questions: one short call per text on one core is cheaper than a padded batch,
+        # and concurrent calls run in parallel (see OnnxEmbedder).
+        return OnnxEmbedder(
             settings.embedding.model, cache_dir=settings.models_dir, device=settings.embedding.device,
             batch_size=settings.embedding.batch_size,
-        ))
+        )
     return BatchingEmbedder(SentenceTransformerEmbedder(
         settings.embedding.model, device=settings.embedding.device, batch_size=settings.embedding.batch_size
     ))
