@@ -1,63 +1,78 @@
-"""Word-level text handling shared by BM25 and sentence selection: tokens, light stemming, BM25 index."""
+"""Word-level text handling shared by BM25 and sentence selection: tokens, stemming, BM25 index.
+
+Tokens come from bm25s's tokenizer with the Snowball English stemmer (PyStemmer): our splitter keeps dollar
+amounts and decimals whole ("$5.00" -> "5.00"), the stop words are NLTK's English list plus the domain words
+in ``prompts/stopwords.txt``. Changing any of this changes the index's tokens: bump ``TOKENS_VERSION``.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from bm25s.tokenization import Tokenizer
+
+TOKENS_VERSION = 2  # 1: hand-written suffix stripper; 2: Snowball (PyStemmer) through bm25s's tokenizer
+STOPWORDS_FILE = Path(__file__).resolve().parent.parent / "prompts" / "stopwords.txt"
+
 _WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
-
-STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have having
-    he her here hers herself him himself his how i if in into is it its itself just me more most my myself no
-    nor not now of off on once only or other our ours ourselves out over own same she should so some such than
-    that the their theirs them themselves then there these they this those through to too under until up very
-    was we were what when where which while who whom why will with would you your yours yourself yourselves
-    im ive id dont doesnt didnt cant wont isnt arent wasnt hi hello thanks thank please pls hey ok okay also
-    get got still even really want wants wanted know need needs say says said one way thing things mine""".split()  # noqa: SIM905
-)
-
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ed", "es", "s")
 
 
-def stem(word: str) -> str:
-    """A deliberately small suffix stripper: 'disputes'/'disputed'/'disputing' -> 'disput', 'policies' -> 'polic'."""
-    if len(word) <= 2 or any(ch.isdigit() for ch in word):
-        return word
-    if len(word) > 4 and word.endswith(("ies", "ied")):
-        word = word[:-3] + "y"
-    else:
-        for suffix in _SUFFIXES:
-            if not word.endswith(suffix) or len(word) - len(suffix) < 3:
-                continue
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                break
-            word = word[: -len(suffix)]
-            break
-    if len(word) > 3 and word.endswith(("e", "y")):
-        word = word[:-1]
-    return word
+def _bm25s() -> None:
+    """Import bm25s on first use (about half a second), then put its logger, which it forces to DEBUG on
+    import, back under the application's control.
+    """
+    import bm25s  # noqa: F401
+
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+
+
+@functools.cache
+def stopwords() -> frozenset[str]:
+    """NLTK's English stop words plus the domain ones, all also without their apostrophes ("don't" -> "dont")."""
+    _bm25s()
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    domain = (line.strip() for line in STOPWORDS_FILE.read_text(encoding="utf-8").splitlines())
+    words = {*STOPWORDS_EN_PLUS, *(w for w in domain if w and not w.startswith("#"))}
+    return frozenset(words | {w.replace("'", "") for w in words})
+
+
+def _split(text: str) -> list[str]:
+    """Words of lower-cased text: apostrophes dropped, thousands separators removed, single letters skipped."""
+    text = _THOUSANDS.sub("", text.replace("’", "'"))
+    words = (w.replace("'", "") for w in _WORD.findall(text))
+    return [w for w in words if len(w) > 1 or w.isdigit()]
+
+
+def _tokenizer() -> Tokenizer:
+    import Stemmer
+    from bm25s.tokenization import Tokenizer
+
+    # A fresh one per call: both the tokenizer's vocabulary and the stemmer are not safe to share across the
+    # threads the desk answers on, and building them costs microseconds.
+    return Tokenizer(lower=True, splitter=_split, stopwords=list(stopwords()), stemmer=Stemmer.Stemmer("english"))
+
+
+def tokenize(texts: Iterable[str]) -> list[list[str]]:
+    """Content tokens of each text: lower-cased, stop words removed, stemmed. Dollar amounts keep their digits."""
+    return _tokenizer().tokenize(list(texts), return_as="string", show_progress=False, allow_empty=False)
 
 
 def tokens(text: str) -> list[str]:
-    """Content tokens: lower-cased, stop words removed, stemmed. Dollar amounts keep their digits."""
-    out = []
-    text = _THOUSANDS.sub("", text.lower().replace("’", "'"))
-    for word in _WORD.findall(text):
-        word = word.replace("'", "")
-        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
-            continue
-        out.append(stem(word))
-    return out
+    """Content tokens of one text (see ``tokenize``)."""
+    return tokenize([text])[0]
 
 
 class BM25Index:
@@ -66,9 +81,7 @@ class BM25Index:
     def __init__(self, texts: Sequence[str]) -> None:
         import bm25s
 
-        # bm25s forces its logger to DEBUG on import; put it back under the application's control.
-        logging.getLogger("bm25s").setLevel(logging.NOTSET)
-        corpus = [tokens(t) or ["_empty_"] for t in texts]
+        corpus = [doc or ["_empty_"] for doc in tokenize(texts)]
         self.size = len(corpus)
         self._bm25 = bm25s.BM25()
         if corpus:
@@ -89,9 +102,9 @@ class BM25Index:
     @classmethod
     def load(cls, folder: Path) -> BM25Index:
         """An index written by ``save`` (the score arrays are memory-mapped, not read into memory)."""
+        _bm25s()
         import bm25s
 
-        logging.getLogger("bm25s").setLevel(logging.NOTSET)
         raw = json.loads((folder / "idf.json").read_text(encoding="utf-8"))
         index = cls.__new__(cls)
         index.size = int(raw["size"])
