@@ -119,24 +119,28 @@ def iso_date(value: object) -> str | None:
     return parse_date(text) or text
 
 
+def split_heading_number(heading: str) -> tuple[str | None, str]:
+    """('4.2', 'Who pays') for a heading written '4.2 Who pays', ('4', 'Arbitration') for '4. Arbitration';
+    (None, heading) when it has no number (a single number needs its period: '2024 in review' has none).
+    """
+    heading = heading.strip()
+    match = NUMBERED_HEADING.match(heading)
+    if not match or ("." not in match.group(1) and heading[len(match.group(1))] != "."):
+        return None, heading
+    return match.group(1), match.group(2).strip()
+
+
 def numbered_heading(line: str, *, max_words: int = 14) -> tuple[str, str] | None:
     """('3.2', 'Who pays') for a line that reads like a numbered heading, else None.
 
     Multi-level numbers ("3.2 Who pays") always count; a single number ("4. Arbitration") only when the
     rest is short and does not end like a sentence, so numbered list items stay text.
     """
-    match = NUMBERED_HEADING.match(line.strip())
-    if not match:
+    number, rest = split_heading_number(line)
+    if number is None or word_count(rest) > max_words or len(rest) > 120:
         return None
-    number, rest = match.group(1), match.group(2).strip()
-    if word_count(rest) > max_words or len(rest) > 120:
+    if rest.endswith((".", ",", ";")) or ("." not in number and rest.endswith((":", "?", "!"))):
         return None
-    if rest.endswith((".", ",", ";")):
-        return None
-    if "." not in number:
-        written_with_period = line.strip()[len(number)] == "."
-        if not written_with_period or rest.endswith((":", "?", "!")):
-            return None
     return number, rest
 
 
