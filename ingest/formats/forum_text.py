@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.documents import ParsedDocument, Post, Section, UnreadableSource
-from ingest.formats._textutil import group_paragraphs, normalize, parse_date, unwrap
+from ingest.formats._textutil import date_in, group_paragraphs, normalize, unwrap
 
 POST_LAYOUT_HINT = "a post starts with a role line such as 'Community Member', usually under a user name"
 UNKNOWN = "unknown"  # the role of a reply copied without its header
@@ -135,7 +135,7 @@ def _is_author(line: str) -> bool:
         and not is_signature(line)
         and not _BREADCRUMB.match(line)
         and not _END_MARKERS.match(line)
-        and parse_date(line) is None
+        and date_in(line) is None
         and (not line.endswith((".", "?", "!", ":", ",")) or bool(_INITIAL.search(line)))
     )
 
@@ -185,8 +185,8 @@ def _headers(lines: list[str]) -> list[_Header]:
             continue
         body = i + 1
         date = None
-        while body < len(lines) and lines[body] and parse_date(lines[body]):
-            date = date or parse_date(lines[body])
+        while body < len(lines) and lines[body] and date_in(lines[body]):
+            date = date or date_in(lines[body])
             body += 1
         headers.append(_Header(start, body, author, role, date))
     return headers
