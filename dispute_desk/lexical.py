@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -20,13 +21,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from bm25s.tokenization import Tokenizer
+    import Stemmer
 
 TOKENS_VERSION = 2  # 1: hand-written suffix stripper; 2: Snowball (PyStemmer) through bm25s's tokenizer
 STOPWORDS_FILE = Path(__file__).resolve().parent.parent / "prompts" / "stopwords.txt"
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_local = threading.local()
 
 
 def _bm25s() -> None:
@@ -56,18 +58,28 @@ def _split(text: str) -> list[str]:
     return [w for w in words if len(w) > 1 or w.isdigit()]
 
 
-def _tokenizer() -> Tokenizer:
-    import Stemmer
-    from bm25s.tokenization import Tokenizer
+def _stemmer() -> Stemmer.Stemmer:
+    """The Snowball stemmer of the calling thread: a stemmer has internal state and must not be shared across
+    threads, and keeping one per thread keeps its cache of recent words warm.
+    """
+    stemmer: Stemmer.Stemmer | None = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import Stemmer
 
-    # A fresh one per call: both the tokenizer's vocabulary and the stemmer are not safe to share across the
-    # threads the desk answers on, and building them costs microseconds.
-    return Tokenizer(lower=True, splitter=_split, stopwords=list(stopwords()), stemmer=Stemmer.Stemmer("english"))
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer
 
 
 def tokenize(texts: Iterable[str]) -> list[list[str]]:
     """Content tokens of each text: lower-cased, stop words removed, stemmed. Dollar amounts keep their digits."""
-    return _tokenizer().tokenize(list(texts), return_as="string", show_progress=False, allow_empty=False)
+    from bm25s.tokenization import Tokenizer
+
+    # A fresh tokenizer per call (its vocabulary is per corpus); its streaming method skips the progress bar,
+    # which costs more than tokenising a sentence.
+    tokenizer = Tokenizer(lower=True, splitter=_split, stopwords=stopwords(), stemmer=_stemmer())
+    ids = list(tokenizer.streaming_tokenize(list(texts), update_vocab=True, allow_empty=False))
+    out: list[list[str]] = tokenizer.decode(ids)
+    return out
 
 
 def tokens(text: str) -> list[str]:

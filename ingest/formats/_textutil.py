@@ -59,7 +59,7 @@ def iso_date(value: object) -> str | None:
     if value is None or value == "":
         return None
     if hasattr(value, "isoformat"):
-        return value.isoformat()[:10]
+        return str(value.isoformat())[:10]
     text = str(value).strip()
     if re.match(r"^\d{4}-\d{2}-\d{2}", text):
         return text[:10]

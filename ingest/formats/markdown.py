@@ -11,6 +11,7 @@ import functools
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -183,7 +184,7 @@ def parse_markdown(text: str, *, source: str, fallback_title: str) -> ParsedDocu
     urls += [u for u in as_list(meta.get("url")) if u not in urls]  # a single `url:` key works too
     as_of = iso_date(meta.get("as_of"))
     front_title = str(meta["title"]).strip() if meta.get("title") else None
-    common = {
+    common: dict[str, Any] = {
         "source": source,
         "kind": kind,
         "url": urls[0] if urls else None,
