@@ -19,7 +19,7 @@ from dispute_desk.answering import ExtractiveAnswerer, evidence_strength, source
 from dispute_desk.embedding import Embedder, build_embedder
 from dispute_desk.freshness import StaleSection, as_of_index, stale_sections, with_as_of
 from dispute_desk.gate import AnswerabilityGate, GateError, Signals, Verdict, measure
-from dispute_desk.lexical import tokens
+from dispute_desk.lexical import TOKENS_VERSION, tokens
 from dispute_desk.models import Answer, Hit
 from dispute_desk.questions import Question, understand
 from dispute_desk.retrieval import Corpus, DenseRetriever, HybridRetriever, RetrievalConfig, Retriever
@@ -134,7 +134,8 @@ class Desk:
         if not self.settings.answerability_gate:
             return None
         try:
-            return AnswerabilityGate.load(self.settings.gate_path, expect={"embedding_model": self.embedder.name})
+            expect = {"embedding_model": self.embedder.name, "tokens": TOKENS_VERSION}  # BM25 scores are signals
+            return AnswerabilityGate.load(self.settings.gate_path, expect=expect)
         except GateError as exc:
             log.warning("answerability gate not used: %s", exc)
             return None
