@@ -14,11 +14,9 @@ from functools import lru_cache
 from dispute_desk.lexical import BM25Index, tokens
 from dispute_desk.models import Hit, Source
 from dispute_desk.retrieval import is_authoritative
+from dispute_desk.sentences import split_sentences
 from dispute_desk.texts import defuse_mentions
 
-_ABBREVIATIONS = ("e.g.", "i.e.", "U.S.", "vs.", "No.", "Inc.", "etc.", "approx.", "p.m.", "a.m.", "Mr.", "Ms.")
-_PROTECT = "\u2024"  # one-dot leader: stands in for protected dots while splitting
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=[A-Z0-9\"“'(\[$§£€*])")
 _NUMBER_QUESTION = re.compile(
     r"\b(how (long|many|much|soon)|when|deadline|days?|weeks?|fee|cost|price|amount|minimum|limit|time ?frame)\b",
     re.IGNORECASE,
@@ -45,21 +43,6 @@ class Composition:
     text: str
     sources: tuple[Source, ...]
     facts: tuple[str, ...]
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage, keeping abbreviations, amounts ($5.00) and section numbers (§6.2) whole."""
-    protected = text
-    for abbreviation in _ABBREVIATIONS:
-        protected = protected.replace(abbreviation, abbreviation.replace(".", _PROTECT))
-    out = []
-    for paragraph in re.split(r"\n\s*\n", protected):
-        paragraph = " ".join(line.strip(" \t-*•>") for line in paragraph.splitlines()).strip()
-        for sentence in _SENTENCE_END.split(paragraph):
-            sentence = sentence.strip().replace(_PROTECT, ".")
-            if len(sentence) >= 3:
-                out.append(sentence)
-    return out
 
 
 @lru_cache(maxsize=4096)

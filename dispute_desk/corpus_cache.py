@@ -19,7 +19,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from dispute_desk.lexical import BM25Index
+from dispute_desk.lexical import TOKENS_VERSION, BM25Index
 from dispute_desk.models import Chunk
 from dispute_desk.retrieval import Corpus
 from dispute_desk.settings import Settings
@@ -44,7 +44,7 @@ def cache_dir(settings: Settings, pointer: IndexPointer) -> Path | None:
 def _read(folder: Path, expected: int) -> Corpus | None:
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        if meta.get("format") != FORMAT or meta.get("chunks") != expected:
+        if meta.get("format") != FORMAT or meta.get("chunks") != expected or meta.get("tokens") != TOKENS_VERSION:
             return None
         rows = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
         chunks = [Chunk.from_store(chunk_id, text, metadata) for chunk_id, text, metadata in rows]
@@ -63,7 +63,7 @@ def _write(folder: Path, corpus: Corpus) -> None:
         rows = [[c.id, c.text, c.metadata()] for c in [*corpus.chunks, *corpus.phrasings]]
         (scratch / "chunks.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
         corpus.bm25.save(scratch / "bm25")
-        meta = {"format": FORMAT, "chunks": corpus.records}
+        meta = {"format": FORMAT, "chunks": corpus.records, "tokens": TOKENS_VERSION}
         (scratch / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
         os.replace(scratch, folder)  # another process may have written it meanwhile: then keep theirs
     except OSError:

@@ -18,6 +18,7 @@ from dispute_desk.answering import ExtractiveAnswerer, evidence_strength, source
 from dispute_desk.embedding import Embedder, build_embedder
 from dispute_desk.freshness import SourceKey, StaleSection, as_of_index, stale_sections, with_as_of
 from dispute_desk.gate import AnswerabilityGate, GateError, Signals, Verdict, measure
+from dispute_desk.lexical import TOKENS_VERSION
 from dispute_desk.models import Answer, Hit
 from dispute_desk.questions import Question, normalise_question, understand
 from dispute_desk.retrieval import Corpus, DenseRetriever, HybridRetriever, Retriever
@@ -101,7 +102,8 @@ class Desk:
         if not self.settings.answering.answerability_gate:
             return None
         try:
-            return AnswerabilityGate.load(self.settings.gate_path, expect={"embedding_model": self.embedder.name})
+            expect = {"embedding_model": self.embedder.name, "tokens": TOKENS_VERSION}  # BM25 scores are signals
+            return AnswerabilityGate.load(self.settings.gate_path, expect=expect)
         except GateError as exc:
             log.warning("answerability gate not used: %s", exc)
             return None

@@ -21,6 +21,7 @@ import numpy as np
 from dispute_desk.desk import Desk
 from dispute_desk.eval import EvalItem
 from dispute_desk.gate import AnswerabilityGate, Signals
+from dispute_desk.lexical import TOKENS_VERSION
 
 MIN_CENTROID_ITEMS = 3
 
@@ -137,7 +138,7 @@ def train_gate(
         threshold=threshold,
         centroids=centroids,
         embedding_dims=vectors.shape[1] if with_embedding else 0,
-        trained_for={"embedding_model": desk.embedder.name},
+        trained_for={"embedding_model": desk.embedder.name, "tokens": TOKENS_VERSION},
         meta={
             "trained": datetime.now(UTC).isoformat(timespec="seconds"),
             "sources": [_shown(p) for p in sources],

@@ -13,18 +13,13 @@ import hashlib
 import json
 from typing import TypedDict, Unpack
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
-
 from dispute_desk.models import Chunk
+from dispute_desk.sentences import split_long
 from dispute_desk.texts import defuse_mentions
 from ingest.documents import ParsedDocument, Post
 
 MAX_CHUNK_CHARS = 1100  # all-MiniLM-L6-v2 reads about 256 word pieces; longer text is cut off unseen
 QUESTION_PREFIX_CHARS = 300
-
-_splitter = RecursiveCharacterTextSplitter(
-    chunk_size=MAX_CHUNK_CHARS, chunk_overlap=120, separators=["\n\n", "\n", ". ", "; ", ", ", " "]
-)
 
 
 class _Fields(TypedDict, total=False):
@@ -53,12 +48,6 @@ def phrasing_id(passage_id: str, ask: str) -> str:
 def content_hash(text: str, meta: dict[str, object]) -> str:
     payload = json.dumps({"text": text, "meta": meta}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
-
-
-def split_long(text: str) -> list[str]:
-    if len(text) <= MAX_CHUNK_CHARS:
-        return [text]
-    return [part.strip() for part in _splitter.split_text(text) if part.strip()]
 
 
 def _make(doc: ParsedDocument, position: int, prefix: str, body: str, **fields: Unpack[_Fields]) -> Chunk:
@@ -102,7 +91,7 @@ def _section_chunks(doc: ParsedDocument) -> list[Chunk]:
             continue
         label = section.label
         prefix = f"{doc.title} § {label}" if label else doc.title
-        for part in split_long(section.text.strip()):
+        for part in split_long(section.text, MAX_CHUNK_CHARS, size=len):
             chunks.append(
                 _make(doc, len(chunks), prefix, part, section=label, facts=section.facts,
                       url=section.url, as_of=section.as_of, asks=section.asks)
@@ -133,7 +122,7 @@ def _forum_chunks(doc: ParsedDocument) -> list[Chunk]:
     anchor = authoritative[0] if authoritative else answers[0] if answers else None
     chunks: list[Chunk] = []
     for post in answers:
-        for i, part in enumerate(split_long(post.text.strip())):
+        for i, part in enumerate(split_long(post.text, MAX_CHUNK_CHARS, size=len)):
             asks = doc.asks if post is anchor and i == 0 else ()
             chunks.append(
                 _make(doc, len(chunks), prefix, part, author_role=post.role, accepted=post.accepted,

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass
+from dispute_desk import dates
 
 UNKNOWN = "unknown"
 
@@ -127,10 +128,10 @@ def parse_answer(field: str, value: object) -> StrEnum:
 
 def parse_date(text: str) -> date:
     """A YYYY-MM-DD date; InvalidAnswer with a readable message otherwise."""
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidAnswer(f"'{text}' is not a date in the form YYYY-MM-DD") from None
+    day = dates.parse_date(text, iso_only=True)
+    if day is None:
+        raise InvalidAnswer(f"'{text}' is not a date in the form YYYY-MM-DD")
+    return day
 
 
 def inputs_from_answers(answers: dict[str, object]) -> CheckInputs:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
+from dispute_desk.dates import parse_date
+from dispute_desk.sentences import split_long, word_count
 from ingest.documents import Section
 
 MAX_SECTION_WORDS = 150
@@ -12,27 +13,9 @@ MAX_SECTION_WORDS = 150
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_RUNS = re.compile(r"\n{3,}")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9])")
 
 # "3.2 Title", "3.2. Title", "4. Title"; the number is group 1, the rest group 2.
 NUMBERED_HEADING = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$")
-
-_DATE_FORMATS = (
-    "%b %d, %Y",
-    "%B %d, %Y",
-    "%d %b %Y",
-    "%d %B %Y",
-    "%m-%d-%Y",
-    "%m/%d/%Y",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-)
-_DATE_PREFIX = re.compile(
-    r"^(?:(?:posted|edited|created)(?: on)?\s+)?"
-    r"([A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4}|\d{1,4}[-/]\d{1,2}[-/]\d{1,4})"
-    r"(?:[ ,T]+(?:at )?\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2}| ?[A-Z]{2,4})?)?$",
-    re.IGNORECASE,
-)
 
 
 def normalize(text: str) -> str:
@@ -45,33 +28,6 @@ def normalize(text: str) -> str:
 def paragraphs(text: str) -> list[str]:
     """Blank-line separated blocks of ``normalize``d text."""
     return [p.strip() for p in normalize(text).split("\n\n") if p.strip()]
-
-
-def word_count(text: str) -> int:
-    return len(text.split())
-
-
-def split_long(paragraph: str, limit: int = MAX_SECTION_WORDS) -> list[str]:
-    """Cut a paragraph over ``limit`` words at sentence ends (or hard at ``limit`` words if it has none)."""
-    if word_count(paragraph) <= limit:
-        return [paragraph]
-    pieces: list[str] = []
-    current: list[str] = []
-    for sentence in _SENTENCE_END.split(paragraph):
-        words = sentence.split()
-        while len(words) > limit:  # one endless sentence
-            if current:
-                pieces.append(" ".join(current))
-                current = []
-            pieces.append(" ".join(words[:limit]))
-            words = words[limit:]
-        if current and len(current) + len(words) > limit:
-            pieces.append(" ".join(current))
-            current = []
-        current.extend(words)
-    if current:
-        pieces.append(" ".join(current))
-    return pieces
 
 
 def group_paragraphs(paras: list[str], limit: int = MAX_SECTION_WORDS) -> list[str]:
@@ -92,19 +48,10 @@ def group_paragraphs(paras: list[str], limit: int = MAX_SECTION_WORDS) -> list[s
     return blocks
 
 
-def parse_date(value: str) -> str | None:
-    """Return an ISO date (yyyy-mm-dd) for the common forum and article date spellings, else None."""
-    value = normalize(value)
-    match = _DATE_PREFIX.match(value)
-    if not match:
-        return None
-    day = match.group(1).replace(".", "")
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(day, fmt).date().isoformat()
-        except ValueError:
-            continue
-    return None
+def date_in(text: str) -> str | None:
+    """The ISO date (yyyy-mm-dd) a forum date line or article label spells, else None."""
+    day = parse_date(text)
+    return day.isoformat() if day else None
 
 
 def iso_date(value: object) -> str | None:
@@ -116,7 +63,18 @@ def iso_date(value: object) -> str | None:
     text = str(value).strip()
     if re.match(r"^\d{4}-\d{2}-\d{2}", text):
         return text[:10]
-    return parse_date(text) or text
+    return date_in(text) or text
+
+
+def split_heading_number(heading: str) -> tuple[str | None, str]:
+    """('4.2', 'Who pays') for a heading written '4.2 Who pays', ('4', 'Arbitration') for '4. Arbitration';
+    (None, heading) when it has no number (a single number needs its period: '2024 in review' has none).
+    """
+    heading = heading.strip()
+    match = NUMBERED_HEADING.match(heading)
+    if not match or ("." not in match.group(1) and heading[len(match.group(1))] != "."):
+        return None, heading
+    return match.group(1), match.group(2).strip()
 
 
 def numbered_heading(line: str, *, max_words: int = 14) -> tuple[str, str] | None:
@@ -125,18 +83,11 @@ def numbered_heading(line: str, *, max_words: int = 14) -> tuple[str, str] | Non
     Multi-level numbers ("3.2 Who pays") always count; a single number ("4. Arbitration") only when the
     rest is short and does not end like a sentence, so numbered list items stay text.
     """
-    match = NUMBERED_HEADING.match(line.strip())
-    if not match:
+    number, rest = split_heading_number(line)
+    if number is None or word_count(rest) > max_words or len(rest) > 120:
         return None
-    number, rest = match.group(1), match.group(2).strip()
-    if word_count(rest) > max_words or len(rest) > 120:
+    if rest.endswith((".", ",", ";")) or ("." not in number and rest.endswith((":", "?", "!"))):
         return None
-    if rest.endswith((".", ",", ";")):
-        return None
-    if "." not in number:
-        written_with_period = line.strip()[len(number)] == "."
-        if not written_with_period or rest.endswith((":", "?", "!")):
-            return None
     return number, rest
 
 

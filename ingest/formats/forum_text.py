@@ -31,66 +31,29 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.documents import ParsedDocument, Post, Section, UnreadableSource
-from ingest.formats._textutil import group_paragraphs, normalize, parse_date, unwrap
+from ingest.formats._forumlines import (
+    clean_body,
+    is_accepted_marker,
+    is_address,
+    is_author,
+    is_boilerplate,
+    is_breadcrumb,
+    is_end_marker,
+    is_lone_name,
+    is_signature,
+    is_wrote_line,
+    role_for,
+)
+from ingest.formats._textutil import date_in, group_paragraphs, normalize
 
 POST_LAYOUT_HINT = "a post starts with a role line such as 'Community Member', usually under a user name"
 UNKNOWN = "unknown"  # the role of a reply copied without its header
 
-_ROLES: dict[str, str] = {
-    "community member": "member",
-    "active member": "member",
-    "new member": "member",
-    "community guru": "member",
-    "community leader": "member",
-    "community ambassador": "member",
-    "ace poster": "member",
-    "moderator": "moderator",
-    "community manager": "moderator",
-    "community moderator": "moderator",
-    "upwork moderator": "moderator",
-    "upwork community manager": "moderator",
-    "upwork staff": "staff",
-    "support team": "staff",
-    "upwork support": "staff",
-    "upwork support team": "staff",
-    "team member": "staff",
-    "upwork team member": "staff",
-}
+# Readers of forum HTML and Discourse JSON use these line heuristics through this module too.
+__all__ = ["POST_LAYOUT_HINT", "UNKNOWN", "ForumThread", "clean_body", "is_accepted_marker", "is_signature",
+           "looks_like_forum", "parse_forum_document", "parse_thread", "role_for", "thread_document"]
 
-_END_MARKERS = re.compile(
-    r"^(?:latest articles|top upvoted members|upcoming events|related content|related articles|"
-    r"related topics|similar topics|suggested topics|top kudoed (?:authors|members)|trending articles|"
-    r"recent discussions|latest discussions|you might also like)\s*:?$",
-    re.IGNORECASE,
-)
-_ACCEPTED = re.compile(r"^[✓✔☑✅]?\s*(?:accepted (?:solution|answer)|solution)[.!]?$", re.IGNORECASE)
-_SIGNATURE = re.compile(r"^~\s*[^\d\s~]")
-_BOILERPLATE = re.compile(
-    r"^(?:reply|quote|like|share|report|options|kudos|kudo|edited|translate|helpful|permalink|print|bookmark|"
-    r"subscribe|mute|mark as new|mark as read|report inappropriate content|email to a friend|"
-    r"subscribe to rss feed|back to (?:top|list)|all forum topics|previous topic|next topic|go to solution\.?|"
-    r"page options|sign in|upwork community|printer friendly page|float this topic for current user|"
-    r"jump to solution|show more|(?:\d+\s+)?(?:upvotes?|helpful votes?)|"
-    r"solved!?(?:\s+go to solution\.?)?|view solution in original post|message \d+ of \d+|"
-    r"(?:reply|kudos|likes?|replies|views?)\s*\(?\d+\)?|\d+\s*(?:kudos|kudo|likes?|replies|reply|views?)|"
-    r"\d+|[-–—•|·]+)$",
-    re.IGNORECASE,
-)
-_BREADCRUMB = re.compile(r"^(?:[»›]|(?:.{0,40}\s)?(?:forums?|community|discussions?)\s*[»›])", re.IGNORECASE)
 _CRUMB_SPLIT = re.compile(r"\s*[»›]\s*")
-_INITIAL = re.compile(r"\s[A-Z]\.$")  # "Petra R." is a user name, not the end of a sentence
-
-
-# Where a reply copied without its header begins: an address to someone, or a line quoting a post.
-_ADDRESS = re.compile(
-    r"^(?:(?:hi|hello|hey|hiya|dear|greetings)\b[ ,]*(?:there|all|everyone|folks|@?\s?[A-Z][\w.'\-]*)"
-    r"(?:\s+[A-Z][\w.'\-]*)?\s*(?:[,!:;.]|--|[-–—]|$)"
-    r"|@\s?[A-Za-z][\w.'\-]*(?:\s+[A-Z][\w.'\-]*)?\s*(?:[,!:;]|--|[-–—]|$))",
-    re.IGNORECASE,
-)
-_WROTE = re.compile(r"^.{1,60}\s(?:wrote|said|posted):?$", re.IGNORECASE)
-_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b50\u2764]")
-_REACTIONS = re.compile(r"^[\W\d_]+$")  # "👍 3", "❤️ 12": reaction counters, when they hold an emoji
 _TRUNCATED = re.compile(r"\s*(?:\.{3}|…)$")
 
 
@@ -100,56 +63,6 @@ class ForumThread:
     posts: list[Post] = field(default_factory=list)
     breadcrumb: tuple[str, ...] = ()
     paragraphs: list[str] = field(default_factory=list)  # the thread text, for when no posts were found
-
-
-def role_for(rank: str) -> str | None:
-    """'member' / 'moderator' / 'staff' for a known community rank, else None."""
-    return _ROLES.get(normalize(rank).strip(" :|").lower())
-
-
-def is_boilerplate(line: str) -> bool:
-    """Tell whether a line is page furniture (reply buttons, kudos counters, solution links), not post text."""
-    line = line.strip()
-    if _BOILERPLATE.match(line):
-        return True
-    return bool(_REACTIONS.match(line) and _EMOJI.search(line))
-
-
-def is_accepted_marker(line: str) -> bool:
-    return bool(_ACCEPTED.match(line.strip()))
-
-
-def is_signature(line: str) -> bool:
-    line = line.strip()
-    return bool(_SIGNATURE.match(line)) and len(line) <= 80
-
-
-def _is_author(line: str) -> bool:
-    line = line.strip()
-    return (
-        0 < len(line) <= 40
-        and len(line.split()) <= 4
-        and role_for(line) is None
-        and not is_boilerplate(line)
-        and not is_accepted_marker(line)
-        and not is_signature(line)
-        and not _BREADCRUMB.match(line)
-        and not _END_MARKERS.match(line)
-        and parse_date(line) is None
-        and (not line.endswith((".", "?", "!", ":", ",")) or bool(_INITIAL.search(line)))
-    )
-
-
-_SIGN_OFFS = frozenset({"thanks", "thank you", "thx", "ty", "cheers", "regards", "best", "good luck", "hth", "bye"})
-
-
-def _is_lone_name(line: str) -> bool:
-    """A user name standing alone above a blank line: one token ('petra_k') or 'Petra R.', not a sign-off."""
-    return (
-        _is_author(line)
-        and (len(line.split()) == 1 or bool(_INITIAL.search(line)))
-        and line.strip(" !").lower() not in _SIGN_OFFS
-    )
 
 
 def _blank(lines: list[str], i: int) -> bool:
@@ -174,10 +87,10 @@ def _headers(lines: list[str]) -> list[_Header]:
             continue
         author, start = None, i
         if not _blank(lines, i - 1):
-            if not (_is_author(lines[i - 1]) and _blank(lines, i - 2)):
+            if not (is_author(lines[i - 1]) and _blank(lines, i - 2)):
                 continue  # a rank word inside running text
             author, start = lines[i - 1], i - 1
-        elif not _blank(lines, i - 2) and _is_lone_name(lines[i - 2]):
+        elif not _blank(lines, i - 2) and is_lone_name(lines[i - 2]):
             # The name a blank line above its role line, often right under the previous post's last line
             # once the Reply/Kudos buttons between them are gone.
             author, start = lines[i - 2], i - 2
@@ -185,8 +98,8 @@ def _headers(lines: list[str]) -> list[_Header]:
             continue
         body = i + 1
         date = None
-        while body < len(lines) and lines[body] and parse_date(lines[body]):
-            date = date or parse_date(lines[body])
+        while body < len(lines) and lines[body] and date_in(lines[body]):
+            date = date or date_in(lines[body])
             body += 1
         headers.append(_Header(start, body, author, role, date))
     return headers
@@ -196,7 +109,7 @@ def looks_like_forum(text: str) -> bool:
     """Tell whether text reads like a copied forum page (a breadcrumb, or post headers)."""
     lines = normalize(text[:200_000]).split("\n")
     head = [line for line in lines if line][:8]
-    if any(_BREADCRUMB.match(line) for line in head):
+    if any(is_breadcrumb(line) for line in head):
         return True
     headers = _headers(lines)
     return len(headers) >= 2 or any(h.date for h in headers)
@@ -222,7 +135,7 @@ def _shown_title(title: str, cut: bool) -> str:
 def _split_head(lines: list[str]) -> tuple[str | None, tuple[str, ...], int]:
     """Title, breadcrumb and the index where the thread content starts."""
     nonblank = [i for i, line in enumerate(lines) if line][:8]
-    crumb_at = next((i for i in nonblank if _BREADCRUMB.match(lines[i])), None)
+    crumb_at = next((i for i in nonblank if is_breadcrumb(lines[i])), None)
     if crumb_at is None:
         return None, (), 0
     crumbs = tuple(c for c in _CRUMB_SPLIT.split(lines[crumb_at]) if c)
@@ -243,21 +156,6 @@ def _split_head(lines: list[str]) -> tuple[str | None, tuple[str, ...], int]:
 
 
 _THREAD_PREFIX = re.compile(r"^(?:solved!?:?|re:)\s*", re.IGNORECASE)
-
-
-def clean_body(lines: list[str], title: str | None) -> tuple[str, bool]:
-    """Drop signatures, page furniture and repeated thread titles from a post; report a solution marker."""
-    accepted = False
-    kept: list[str] = []
-    repeats = {title.lower(), f"re: {title}".lower()} if title else set()
-    for line in lines:
-        if is_accepted_marker(line):
-            accepted = True
-        elif is_signature(line) or is_boilerplate(line) or line.lower() in repeats:
-            continue
-        else:
-            kept.append(line)
-    return unwrap("\n".join(kept)), accepted
 
 
 @dataclass
@@ -291,10 +189,10 @@ def _split_headerless(segment: _Segment, question: str | None) -> list[_Segment]
         if line and not furniture and starts_paragraph and content_seen:
             quoted = question is not None and _is_quote_of(" ".join(_paragraph_at(lines, i)), question)
             after_signature = any(is_signature(x) for x in out[-1].lines[-3:])
-            if after_signature or _ADDRESS.match(line) or _WROTE.match(line) or quoted:
+            if after_signature or is_address(line) or is_wrote_line(line) or quoted:
                 out.append(_Segment([], None, UNKNOWN, None))
                 content_seen = False
-                if _WROTE.match(line):
+                if is_wrote_line(line):
                     continue
                 if quoted:
                     out[-1].lines.append("\x00quote")  # the quoted paragraph is dropped below
@@ -330,7 +228,7 @@ def parse_thread(text: str) -> ForumThread:
     """
     lines = normalize(text).split("\n")
     title, crumbs, start = _split_head(lines)
-    end = next((i for i in range(start, len(lines)) if _END_MARKERS.match(lines[i])), len(lines))
+    end = next((i for i in range(start, len(lines)) if is_end_marker(lines[i])), len(lines))
     region = [line for line in lines[start:end] if not is_boilerplate(line) or not line]
     headers = _headers(region)
     if title is None:  # no breadcrumb: the first short line is the title

@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ingest.documents import ParsedDocument, Post, UnreadableSource
 from ingest.formats import forum_text, markdown
 from ingest.formats._htmltext import classes, html_to_text, node_text, parse
-from ingest.formats._textutil import iso_date, normalize, parse_date
+from ingest.formats._textutil import date_in, iso_date, normalize
 from ingest.formats.text import sections_from_text
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ def _describe_khoros(box: LexborNode, body: LexborNode) -> tuple[str | None, str
     time = box.css_first("time[datetime]")
     date = iso_date(time.attributes.get("datetime")) if time is not None else None
     if date is None:
-        date = next((d for d in (parse_date(node_text(n)) for n in box.css(_KHOROS_DATE)) if d), None)
+        date = next((d for d in (date_in(node_text(n)) for n in box.css(_KHOROS_DATE)) if d), None)
     accepted = bool(classes(box) & {"lia-accepted-solution", "lia-message-solution"})
     accepted = accepted or any(not _inside(node, body) for node in box.css(_KHOROS_SOLUTION))
     accepted = accepted or _has_marker_outside(box, body)

@@ -1,211 +1,165 @@
 """Markdown reader.
 
 Reads knowledge-base policy guides (front matter, numbered sections, facts comments), forum threads saved
-as Markdown (``kind: forum``), and ordinary Markdown files.
+as Markdown (``kind: forum``), and ordinary Markdown files. The Markdown itself is parsed by markdown-it-py
+(CommonMark plus tables and strikethrough); this module walks its token stream into plain-text sections.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from dispute_desk.models import KINDS
 from ingest.documents import ParsedDocument, Section, UnreadableSource
 from ingest.formats import forum_text
-from ingest.formats._textutil import group_paragraphs, iso_date, normalize, unwrap
+from ingest.formats._frontmatter import as_list, phrasings, split_front_matter
+from ingest.formats._textutil import group_paragraphs, iso_date, normalize, split_heading_number, unwrap
 
 log = logging.getLogger(__name__)
 
-_ATX_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
-_FENCE = re.compile(r"^(```|~~~)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _META_COMMENT = re.compile(r"^<!--\s*(.*?)\s*-->$", re.DOTALL)
 _ASKS_COMMENT = re.compile(r"<!--\s*asks:\s*(.*?)-->", re.DOTALL | re.IGNORECASE)
-_HEADING_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})+)\.?\s+(\S.*)$|^(\d{1,3})\.\s+(\S.*)$")
+_META_KEYS = frozenset({"facts", "url", "urls", "as_of"})
+# Tokens that end a paragraph in the plain text (lists get theirs only at the outermost level).
+_BREAKS = frozenset({"blockquote_open", "blockquote_close", "hr", "table_open", "table_close"})
 
-# Inline Markdown, removed lightly: the words stay, the markers go.
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()\s]|\([^()\s]*\))+(?:\s+\"[^\"]*\")?\)")
-_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
-_REF_DEFINITION = re.compile(r"^\[[^\]]+\]:\s+\S+")
-_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EMPHASIS_STAR = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
-_EMPHASIS_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
-_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
-_CODE = re.compile(r"`+([^`]+?)`+")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
-_BULLET = re.compile(r"^[*+]\s+")
-_QUOTE = re.compile(r"^(?:>\s?)+")
-_RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
-_TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
+__all__ = ["parse_markdown", "plain_text", "sections_from_markdown", "split_front_matter"]
 
-# libyaml's safe loader when PyYAML was built with it (several times faster on big re-ingests)
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+@functools.cache
+def _parser() -> MarkdownIt:
+    # Setext headings ("Text" over "---") are off: a rule under a paragraph stays a rule, as authors mean it.
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).disable("lheading")
 
 
 @dataclass
 class _Block:
     level: int  # 0 = text before the first heading
     heading: str | None
-    lines: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # plain-text lines, "" between paragraphs
+    comments: list[str] = field(default_factory=list)  # HTML comments, in order
+    meta: dict[str, str] | None = None  # the facts comment right under the heading
+    started: bool = False  # any content seen yet (the facts comment must come first)
+
+    def text(self) -> str:
+        return unwrap(normalize("\n".join(self.lines)))
 
 
-def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str]:
-    """Split YAML front matter from the body: (mapping or None when there is none, body).
-
-    Raises UnreadableSource naming the line for malformed front matter.
-    """
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        return None, text
-    for end in range(1, len(lines)):
-        if lines[end].strip() in ("---", "..."):
-            break
-    else:
-        raise UnreadableSource("front matter opened with --- on line 1 is never closed with ---")
-    block = "\n".join(lines[1:end])
-    try:
-        _refuse_aliases(block)
-        data = yaml.load(block, Loader=_SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 2  # +1 for the opening ---, +1 to count from 1
-        problem = getattr(exc, "problem", None) or str(exc).split("\n", 1)[0]
-        raise UnreadableSource(f"malformed front matter at line {line}: {problem}") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise UnreadableSource(
-            f"malformed front matter at line 2: expected 'key: value' lines, got a {type(data).__name__}"
-        )
-    return data, "\n".join(lines[end + 1 :])
+def _inline(token: Token) -> str:
+    """An inline token's words: link and image text stay, emphasis and code markers and comments go."""
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline", "text_special"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type == "image":
+            parts.append(_inline(child))
+        elif child.type == "html_inline" and not child.content.startswith("<!--"):
+            parts.append(child.content)
+    return "".join(parts)
 
 
-def _refuse_aliases(block: str) -> None:
-    """Refuse YAML aliases (``*name``) before loading: a few hundred bytes of nested aliases expand to
-    gigabytes (a "billion laughs" bomb). Front matter never needs them; the event scan only runs when the
-    block has a ``*`` at all, so ordinary front matter costs nothing extra.
-    """
-    if "*" not in block:
-        return
-    for event in yaml.parse(block, Loader=_SAFE_LOADER):
-        if isinstance(event, yaml.AliasEvent):
-            line = event.start_mark.line + 2 if event.start_mark is not None else 2
-            raise UnreadableSource(
-                f"front matter uses a YAML alias (*{event.anchor}) at line {line}; write the value out instead"
-            )
+def _meta(comment: str) -> dict[str, str] | None:
+    """The fields of a ``<!-- facts: ... | url: ... | as_of: ... -->`` comment, or None for another comment."""
+    match = _META_COMMENT.match(comment.strip())
+    if not match:
+        return None
+    fields: dict[str, str] = {}
+    for part in match.group(1).split("|"):
+        key, sep, value = part.partition(":")
+        if sep:
+            fields[key.strip().lower().replace("-", "_")] = value.strip()
+    return fields if fields.keys() & _META_KEYS else None
 
 
-def _as_list(value: Any) -> list[str]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, (list, tuple)):
-        return [str(v).strip() for v in value if v is not None and str(v).strip()]
-    return [v.strip() for v in str(value).split(",") if v.strip()]
+def _html_block(content: str, block: _Block) -> None:
+    if block.level and not block.started and block.meta is None:
+        block.meta = _meta(content)
+        if block.meta is not None:
+            return
+    block.comments.extend(_COMMENT.findall(content))
+    rest = _COMMENT.sub("", content).strip()
+    if rest:  # other raw HTML: its text stays
+        block.lines.extend(["", *(line.strip() for line in rest.split("\n")), ""])
 
 
-def _phrasings(value: Any) -> tuple[str, ...]:
-    """Front-matter ``asks``: a list of phrasings (a lone string is one phrasing, commas and all)."""
-    items = _as_list(value) if isinstance(value, (list, tuple)) else [str(value).strip()] if value else []
-    return tuple(dict.fromkeys(items))
-
-
-def _split_headings(body: str) -> list[_Block]:
+def _blocks(body: str, *, split: bool) -> list[_Block]:
+    """Walk the token stream into blocks, a new one at each top-level h1-h3 when ``split``."""
+    tokens = _parser().parse(body)
     blocks = [_Block(0, None)]
-    in_fence = False
-    for line in body.split("\n"):
-        if _FENCE.match(line.strip()):
-            in_fence = not in_fence
-        elif not in_fence:
-            match = _ATX_HEADING.match(line.strip())
-            if match and len(match.group(1)) <= 3 and match.group(2):
-                blocks.append(_Block(len(match.group(1)), plain_inline(match.group(2))))
-                continue
-        blocks[-1].lines.append(line)
+    marker: str | None = None  # the list marker waiting for its item's first line
+    row: list[str] | None = None  # the table row being read
+    depth = 0  # list nesting
+    i = 0
+    while i < len(tokens):
+        token, block = tokens[i], blocks[-1]
+        kind, out = token.type, block.lines
+        if kind == "heading_open":
+            text = _inline(tokens[i + 1]).strip()
+            level = int(token.tag[1:])
+            if split and token.level == 0 and level <= 3 and text:
+                blocks.append(_Block(level, text))
+            elif text:  # a level 4+ heading inside a section: its words stay as their own paragraph
+                out.extend(["", text, ""])
+                block.started = True
+            i += 3
+            continue
+        if kind == "html_block":
+            _html_block(token.content, block)
+        elif kind == "inline":
+            text = _inline(token)
+            if row is not None:
+                row.append(text.strip())
+            else:
+                out.append(f"{marker}{text}" if marker else text)
+                marker = None
+        elif kind in ("fence", "code_block"):
+            out.extend(["", *(line.strip() for line in token.content.split("\n")), ""])
+        elif kind == "paragraph_open" or kind == "paragraph_close":
+            if not token.hidden:  # paragraphs of a tight list item stay on consecutive lines
+                out.append("")
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+            if depth == 1:  # a nested list stays on the lines right under its item
+                out.append("")
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+            if depth == 0:
+                out.append("")
+        elif kind == "list_item_open":
+            marker = f"{token.info}{token.markup} " if token.info else "- "
+        elif kind == "list_item_close":
+            marker = None
+        elif kind == "tr_open":
+            row = []
+        elif kind == "tr_close" and row is not None:
+            out.extend(["", " | ".join(row), ""])  # a table row becomes its own line of cells
+            row = None
+        elif kind in _BREAKS:
+            out.append("")
+        if kind != "html_block":
+            block.started = True
+        i += 1
     return blocks
 
 
-def split_heading_number(heading: str) -> tuple[str | None, str]:
-    """('4.2', 'Who pays') for '4.2 Who pays', ('4', 'Arbitration') for '4. Arbitration'."""
-    match = _HEADING_NUMBER.match(heading.strip())
-    if not match:
-        return None, heading.strip()
-    number = match.group(1) or match.group(3)
-    rest = match.group(2) or match.group(4)
-    return number, rest.strip()
-
-
-def plain_inline(text: str) -> str:
-    """Inline Markdown to plain words: links keep their text, emphasis and code markers go."""
-    text = _IMAGE.sub(r"\1", text)
-    text = _LINK.sub(r"\1", text)
-    text = _REF_LINK.sub(r"\1", text)
-    text = _AUTOLINK.sub(r"\1", text)
-    text = _CODE.sub(r"\1", text)
-    text = _STRONG.sub(r"\2", text)
-    text = _STRIKE.sub(r"\1", text)
-    text = _EMPHASIS_STAR.sub(r"\1", text)
-    text = _EMPHASIS_UNDERSCORE.sub(r"\1", text)
-    return _ESCAPE.sub(r"\1", text)
-
-
 def plain_text(markdown: str) -> str:
-    """Markdown block text to plain text with paragraph breaks; comments removed."""
-    out: list[str] = []
-    in_fence = False
-    for raw in _COMMENT.sub("", markdown).split("\n"):
-        line = raw.strip()
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            out.append("")
-            continue
-        if in_fence:
-            out.append(line)
-            continue
-        line = _QUOTE.sub("", line)
-        if _RULE.match(line) or _TABLE_SEPARATOR.match(line) or _REF_DEFINITION.match(line):
-            out.append("")
-            continue
-        heading = _ATX_HEADING.match(line)
-        if heading:  # a level 4+ heading inside a section: its words stay as their own paragraph
-            out.extend(["", heading.group(2), ""])
-            continue
-        if line.startswith("|") and line.endswith("|") and len(line) > 1:
-            # A table row becomes its own line of cells.
-            cells = " | ".join(plain_inline(cell.strip()) for cell in line.strip("|").split("|"))
-            out.extend(["", cells, ""])
-            continue
-        out.append(plain_inline(_BULLET.sub("- ", line)))
-    return unwrap(normalize("\n".join(out)))
+    """Markdown block text to plain text with paragraph breaks; comments removed, headings kept as text."""
+    return _blocks(markdown, split=False)[0].text()
 
 
-def _section_meta(lines: list[str]) -> tuple[dict[str, str] | None, list[str]]:
-    """Parse the ``<!-- facts: ... | url: ... | as_of: ... -->`` comment right under a heading."""
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        match = _META_COMMENT.match(line.strip())
-        if not match:
-            return None, lines
-        fields: dict[str, str] = {}
-        for part in match.group(1).split("|"):
-            key, sep, value = part.partition(":")
-            if sep:
-                fields[key.strip().lower().replace("-", "_")] = value.strip()
-        if not fields.keys() & {"facts", "url", "urls", "as_of"}:
-            return None, lines
-        return fields, lines[i + 1 :]
-    return None, lines
-
-
-def section_asks(lines: list[str]) -> tuple[str, ...]:
-    """The member phrasings of an ``<!-- asks: - ... -->`` block among a section's lines (one per ``-`` line)."""
-    match = _ASKS_COMMENT.search("\n".join(lines))
+def section_asks(comments: list[str]) -> tuple[str, ...]:
+    """The member phrasings of an ``<!-- asks: - ... -->`` comment (one per ``-`` line)."""
+    match = _ASKS_COMMENT.search("\n".join(comments))
     if match is None:
         return ()
     asks = (line.strip().lstrip("-*").strip() for line in match.group(1).splitlines())
@@ -226,8 +180,8 @@ def parse_markdown(text: str, *, source: str, fallback_title: str) -> ParsedDocu
     kind = str(meta.get("kind") or "other").strip().lower()
     if kind not in KINDS:
         raise UnreadableSource(f"front matter kind '{kind}' is not one of {', '.join(KINDS)}")
-    urls = _as_list(meta.get("urls"))
-    urls += [u for u in _as_list(meta.get("url")) if u not in urls]  # a single `url:` key works too
+    urls = as_list(meta.get("urls"))
+    urls += [u for u in as_list(meta.get("url")) if u not in urls]  # a single `url:` key works too
     as_of = iso_date(meta.get("as_of"))
     front_title = str(meta["title"]).strip() if meta.get("title") else None
     common: dict[str, Any] = {
@@ -237,8 +191,8 @@ def parse_markdown(text: str, *, source: str, fallback_title: str) -> ParsedDocu
         "urls": tuple(urls),
         "as_of": as_of,
         "date": iso_date(meta.get("date")),
-        "facts": tuple(_as_list(meta.get("facts"))),
-        "asks": _phrasings(meta.get("asks")),
+        "facts": tuple(as_list(meta.get("facts"))),
+        "asks": phrasings(meta.get("asks")),
         "format": "markdown",
     }
 
@@ -278,7 +232,7 @@ def sections_from_markdown(
     Returns the title (``title``, else the first h1 without its number, else ``fallback_title``) and the
     sections. Text before the first h2/h3 is a section headed by the title, numbered like the h1 ("4").
     """
-    blocks = _split_headings(body)
+    blocks = _blocks(body, split=True)
     first_h1 = next((b for b in blocks if b.level == 1), None)
     doc_number, h1_title = split_heading_number(first_h1.heading or "") if first_h1 else (None, "")
     title = title or h1_title or fallback_title
@@ -299,25 +253,18 @@ def _sections(
 ) -> list[Section]:
     sections: list[Section] = []
     for block in blocks:
-        found, lines = _section_meta(block.lines) if block.level else (None, block.lines)
-        meta = found or {}
-        text = plain_text("\n".join(lines))
+        text = block.text()
         if block.level == 0 or block is first_h1:
             # Text before the first section: the document's own intro passage.
             if text:
                 sections.append(
-                    Section(
-                        number=doc_number,
-                        heading=title,
-                        text=text,
-                        url=urls[0] if urls else None,
-                        urls=tuple(urls),
-                        as_of=as_of,
-                    )
+                    Section(number=doc_number, heading=title, text=text, url=urls[0] if urls else None,
+                            urls=tuple(urls), as_of=as_of)
                 )
             continue
+        meta = block.meta or {}
         number, heading = split_heading_number(block.heading or "")
-        section_urls = _as_list(meta.get("url") or meta.get("urls")) or urls
+        section_urls = as_list(meta.get("url") or meta.get("urls")) or urls
         if not text:
             if meta:
                 log.warning("section %s has a facts comment but no text", heading)
@@ -327,11 +274,11 @@ def _sections(
                 number=number,
                 heading=heading or None,
                 text=text,
-                facts=tuple(_as_list(meta.get("facts"))),
+                facts=tuple(as_list(meta.get("facts"))),
                 url=section_urls[0] if section_urls else None,
                 urls=tuple(section_urls),
                 as_of=iso_date(meta.get("as_of")) or as_of,
-                asks=section_asks(lines),
+                asks=section_asks(block.comments),
             )
         )
     return sections

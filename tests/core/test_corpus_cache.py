@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from dispute_desk.desk import Desk
 from dispute_desk.embedding import HashingEmbedder
+from dispute_desk.lexical import TOKENS_VERSION
 from dispute_desk.settings import Settings
 from dispute_desk.store import Collection
 from ingest.pipeline import run_ingest
@@ -57,3 +59,18 @@ def test_a_damaged_cache_is_rebuilt_from_the_collection(
 
     monkeypatch.setattr(Collection, "iter_chunks", _refuse)  # repaired: the next start uses it again
     assert _open(settings, embedder).ask("who pays the arbitration fee").text == answer.text
+
+
+def test_a_cache_written_with_other_tokens_is_rebuilt_not_misread(
+    settings: Settings, tiny_knowledge: Path, embedder: HashingEmbedder
+) -> None:
+    # A cache saved by a version with the old hand-written stemmer holds BM25 arrays over other tokens: the
+    # new query tokens would miss them. It must be rebuilt from the collection, not loaded.
+    run_ingest(settings, [tiny_knowledge], embedder=embedder)
+    (folder,) = (settings.data_dir / "lexical").iterdir()
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    meta.pop("tokens", None)  # what a cache written before the tokenizer change looks like
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    fresh = _open(settings, embedder).ask("who pays the arbitration fee")
+    assert fresh.answered and fresh.sources[0].title == "Arbitration fees"
+    assert json.loads((folder / "meta.json").read_text(encoding="utf-8"))["tokens"] == TOKENS_VERSION

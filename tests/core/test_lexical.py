@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dispute_desk.lexical import BM25Index, tokens
+from dispute_desk.lexical import STOPWORDS_FILE, BM25Index, tokens
 
 
 def test_stop_words_and_greetings_are_dropped():
@@ -86,3 +86,11 @@ def test_bm25_finds_a_passage_through_another_word_form():
 def test_bm25_on_a_question_without_content_words_returns_nothing():
     index = BM25Index(["The client disputed the milestone.", "Escrow is released after 14 days."])
     assert index.top("what is it?", 5) == []
+
+
+def test_domain_stop_words_come_from_the_data_file():
+    lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    words = [w for line in lines if not line.startswith("#") for w in line.split()]
+    assert {"thanks", "please", "hi"} <= set(words)
+    assert tokens(" ".join(words)) == []
+    assert tokens("hey thanks, I don’t know, I still got paid") == ["paid"]  # curly apostrophe dropped too

@@ -178,3 +178,34 @@ def test_unknown_front_matter_keys_and_extra_comments_are_tolerated(tmp_path):
     assert [(s.label, s.text, s.facts) for s in doc.sections] == [
         ("4.1 Who pays", "The fee is split between the freelancer and the client.", ("F27",))
     ]
+
+
+def test_an_asks_comment_shown_inside_a_code_example_is_not_a_phrasing(tmp_path):
+    # knowledge/README.md shows a policy section as a fenced example; its asks belong to the example, not to
+    # the README (the old line-regex parser indexed them as phrasings of the README section).
+    path = tmp_path / "howto.md"
+    path.write_text(
+        "# How to write a section\n\n## Example\nA section looks like this:\n\n```\n## 4.1 Title\n"
+        "<!-- asks:\n- how much does arbitration cost\n-->\nText.\n```\n",
+        encoding="utf-8",
+    )
+    (example,) = read_source(path).sections
+    assert example.asks == ()
+    assert "<!-- asks:" in example.text and "- how much does arbitration cost" in example.text
+
+
+def test_lists_tables_and_quotes_read_as_plain_lines(tmp_path):
+    path = tmp_path / "notes.md"
+    path.write_text(
+        "# Notes\n\n## 1.1 Evidence\n"
+        "Keep *these* [files](https://x.example) &amp; logs:\n\n"
+        "* the delivery\n  1) the zip\n  2) the link\n* the messages\n\n"
+        "| Step | Days |\n|------|-----:|\n| Review | 14 |\n\n"
+        "> Quoted\n> advice.\n\n---\n\n![a screenshot](shot.png)\n",
+        encoding="utf-8",
+    )
+    (section,) = read_source(path).sections
+    assert section.text == (
+        "Keep these files & logs:\n\n- the delivery\n1) the zip\n2) the link\n- the messages\n\n"
+        "Step | Days\n\nReview | 14\n\nQuoted advice.\n\na screenshot"
+    )
