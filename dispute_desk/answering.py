@@ -7,10 +7,13 @@ number of its source, so each claim can be traced. When the evidence is weak the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from dispute_desk.citing import source_for
+from dispute_desk.conflicts import conflicting_figures
+from dispute_desk.forum_quotes import PolicyWords, adds_to, states_rule
 from dispute_desk.lexical import BM25Index, tokens
 from dispute_desk.models import Hit, Source
 from dispute_desk.retrieval import is_authoritative
@@ -51,28 +54,6 @@ def _sentences(body: str) -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple((text, frozenset(tokens(text))) for text in split_sentences(body))
 
 
-def source_for(hit: Hit, number: int) -> Source:
-    chunk = hit.chunk
-    return Source(
-        number=number,
-        title=defuse_mentions(chunk.title),
-        url=chunk.url,
-        section=chunk.section,
-        kind=chunk.kind,
-        score=hit.dense if hit.dense is not None else hit.score,
-        text=defuse_mentions(chunk.body.strip()),  # guard for indexes built before passages were cleaned
-        facts=chunk.facts,
-    )
-
-
-def evidence_strength(hits: Sequence[Hit], depth: int = 3) -> float:
-    """How well the best passages match: the best cosine similarity among the top hits (of the passage itself
-    or of one of its member phrasings).
-    """
-    sims = [s for h in hits[:depth] for s in (h.dense, h.phrasing) if s is not None]
-    return max(sims, default=0.0)
-
-
 class ExtractiveAnswerer:
     """Composes a short cited answer (at most ``max_chars``) out of the top passages' sentences.
 
@@ -101,7 +82,7 @@ class ExtractiveAnswerer:
         self.max_chars = max_chars
         self.passages = passages
         self.max_sentences = max_sentences
-        self._policy_words = _Vocabulary.of(policy_texts)
+        self._policy_words = PolicyWords.of(policy_texts)
         self.lead_sections = lead_sections
         self.conflict_note = conflict_note  # the template of the "some threads quote another figure" line
         self.forum_anchor = forum_anchor
@@ -193,7 +174,7 @@ class ExtractiveAnswerer:
             for i, (text, terms) in enumerate(_sentences(chunk.body)):
                 if _CHATTER.match(text):
                     continue
-                if chunk.kind == "forum" and not _states_rule(text, vocabulary):
+                if chunk.kind == "forum" and not states_rule(text, vocabulary):
                     continue
                 out.append(Sentence(text, rank, i, terms, leads=i == 0 and chunk.kind != "forum"))
         return out
@@ -238,7 +219,7 @@ class ExtractiveAnswerer:
                 break
             if sentence in chosen or any(_similar(sentence, other) for other in chosen):
                 continue
-            if top[sentence.hit_rank].chunk.kind == "forum" and not _adds_to(sentence, chosen, top):
+            if top[sentence.hit_rank].chunk.kind == "forum" and not adds_to(sentence.text, _policy_text(chosen, top)):
                 continue
             trial = _keep_current_first([*chosen, sentence], candidates)
             if len(self._render_parts([[(top[s.hit_rank], s) for s in trial]]).text) <= budget:
@@ -280,126 +261,8 @@ _CONSEQUENCE = re.compile(
     r"deadline|expires?|too late)\b",
     re.IGNORECASE,
 )
-_AMOUNT = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s?(usd|dollars|eur|euros)\b", re.IGNORECASE)
-_ADDRESSING = re.compile(
-    r"\b(in your case|for your case|your situation|you mentioned|you said|you wrote|summed up|has it right|"
-    r"have it right|is right|are right|correctly|like you|as you)\b|^@|^[A-Z][a-z]+,",
-    re.IGNORECASE,
-)
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
-_NAME_OPENER = re.compile(r"^([A-Z][a-z]+)(?:,|'s\b| and [A-Z]| (?:has|is|was|said|says|wrote|mentioned|summed)\b)")
-_STEP = re.compile(r"^(open|go|click|choose|select|attach|file|press|send|upload|contact|leave|use|check)\b", re.I)
-
-
-@dataclass(frozen=True)
-class _Vocabulary:
-    """Words the policy text uses, to tell a rule ("Submit work starts the review") from another member's case
-    ("Victor and Helga summed it up"): a capitalised word the policy never uses is taken for a name.
-    """
-
-    capitalised: frozenset[str] = frozenset()
-    lower: frozenset[str] = frozenset()
-
-    @classmethod
-    def of(cls, texts: Iterable[str]) -> _Vocabulary:
-        capitalised: set[str] = set()
-        lower: set[str] = set()
-        for text in texts:
-            capitalised.update(_CAPITALISED.findall(text))
-            lower.update(w for w in re.findall(r"\b[a-z]{3,}\b", text))
-        return cls(frozenset(capitalised), frozenset(lower))
-
-    def extended(self, texts: Iterable[str]) -> _Vocabulary:
-        more = _Vocabulary.of(texts)
-        return _Vocabulary(self.capitalised | more.capitalised, self.lower | more.lower)
-
-    def names_in(self, sentence: str) -> list[str]:
-        """Capitalised words the policy never uses, past the first word (which is capitalised anyway), and a
-        first word that reads as a name ("Petr has it right", "Victor and Helga ...").
-        """
-        names = []
-        opener = _NAME_OPENER.match(sentence)
-        if opener and opener.group(1) not in self.capitalised:
-            names.append(opener.group(1))
-        if self.lower:  # without policy text to compare with, only the opener can be told
-            rest = sentence.split(" ", 1)[1] if " " in sentence else ""
-            names += [
-                w for w in _CAPITALISED.findall(rest) if w not in self.capitalised and w.lower() not in self.lower
-            ]
-        return names
-
-
-def _states_rule(sentence: str, vocabulary: _Vocabulary) -> bool:
-    """A forum sentence that states a rule, not someone's case: no amounts, no names, no addressing."""
-    return not (_AMOUNT.search(sentence) or _ADDRESSING.search(sentence) or vocabulary.names_in(sentence))
-
-
-def _adds_to(sentence: Sentence, chosen: Sequence[Sentence], top: Sequence[Hit]) -> bool:
-    """A forum sentence earns its place next to policy text only with a figure or a step the policy lacks."""
-    policy = " ".join(s.text for s in chosen if top[s.hit_rank].chunk.kind != "forum")
-    if not policy:
-        return True
-    figures = set(re.findall(r"\d+", sentence.text)) - set(re.findall(r"\d+", policy))
-    return bool(figures) or bool(_STEP.match(sentence.text))
-
-
-_FIGURE = re.compile(
-    r"(?P<money>[$€£]\s?\d[\d,]*(?:\.\d+)?)|"
-    r"(?P<amount>\d+)\s*(?P<unit>business days?|calendar days?|days?|hours?|weeks?|months?|%|percent)",
-    re.IGNORECASE,
-)
-_OUTDATED = re.compile(r"\b(older|outdated|earlier|previous(ly)?|no longer|used to|unofficial|old)\b", re.IGNORECASE)
-_POINT_WORDS = ("fee", "arbitrat", "mediat", "review", "respond", "dispute", "refund", "release", "hold", "pending",
-                "chargeback", "request", "window", "deadline", "protect")
-
-
-def _figures(text: str) -> list[tuple[str, str, str]]:
-    """(kind, figure as written, the sentence) for every amount or duration in ``text``."""
-    out = []
-    for sentence in split_sentences(text):
-        for match in _FIGURE.finditer(sentence):
-            if match.group("money"):
-                out.append(("money", match.group("money").replace(" ", ""), sentence))
-            else:
-                unit = match.group("unit").lower().rstrip("s").replace("percent", "%")
-                out.append((unit, f"{match.group('amount')} {match.group('unit')}", sentence))
-    return out
-
-
-def _point(sentence: str) -> set[str]:
-    lower = sentence.lower()
-    return {word for word in _POINT_WORDS if word in lower}
-
-
-def _value(figure: str) -> str:
-    return re.sub(r"[^\d.]", "", figure).rstrip(".")
-
-
-def conflicting_figures(
-    quoted: Sequence[str], policy_passages: Sequence[str], forum: Sequence[Hit]
-) -> tuple[Hit, list[str]] | None:
-    """The first forum passage giving a figure that the policy states differently on the same point (the quoted
-    sentences), or only ever mentions as outdated; with those figures. A figure the policy states as current
-    anywhere in the passages the answer quotes from is never flagged.
-    """
-    current = [f for text in quoted for f in _figures(text) if not _OUTDATED.search(f[2])]
-    policy_all = [f for text in policy_passages for f in _figures(text)]
-    current_values = {(kind, _value(fig)) for kind, fig, sentence in policy_all if not _OUTDATED.search(sentence)}
-    current_values |= {(kind, _value(fig)) for kind, fig, _ in current}
-    outdated = {(kind, _value(fig)) for kind, fig, sentence in policy_all if _OUTDATED.search(sentence)}
-    outdated -= current_values
-    for hit in forum:
-        found = []
-        for kind, figure, sentence in _figures(hit.chunk.body):
-            if _OUTDATED.search(sentence) or (kind, _value(figure)) in current_values:
-                continue  # the thread itself says the figure is old, or the policy states it as current
-            # the same point: same kind of figure, and at least two of the words that say what it is about
-            same_point = any(c[0] == kind and len(_point(c[2]) & _point(sentence)) >= 2 for c in current)
-            if (same_point or (kind, _value(figure)) in outdated) and figure not in found:
-                found.append(figure)
-        if found:
-            return hit, found[:2]
-    return None
+def _policy_text(chosen: Sequence[Sentence], top: Sequence[Hit]) -> str:
+    return " ".join(s.text for s in chosen if top[s.hit_rank].chunk.kind != "forum")
 
 
 def _shorten(text: str, room: int) -> str:

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from dispute_desk.answering import ExtractiveAnswerer, evidence_strength, source_for
+from dispute_desk.answering import ExtractiveAnswerer
+from dispute_desk.citing import evidence_strength, source_for
 from dispute_desk.embedding import Embedder, build_embedder
 from dispute_desk.freshness import SourceKey, StaleSection, as_of_index, stale_sections, with_as_of
 from dispute_desk.gate import AnswerabilityGate, GateError, Signals, Verdict, measure

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass
+
 from dispute_desk import dates
 
 UNKNOWN = "unknown"

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from dispute_desk.answering import source_for
+from dispute_desk.citing import source_for
 from dispute_desk.models import Answer, Hit
 from dispute_desk.settings import Settings
 from dispute_desk.writing.check import check, renumber

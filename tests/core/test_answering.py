@@ -6,9 +6,11 @@ import re
 
 import pytest
 
-from dispute_desk.answering import ExtractiveAnswerer, evidence_strength, split_sentences
+from dispute_desk.answering import ExtractiveAnswerer
+from dispute_desk.citing import evidence_strength
 from dispute_desk.lexical import BM25Index
 from dispute_desk.models import Hit
+from dispute_desk.sentences import split_sentences
 from ingest.chunking import chunk_document
 from ingest.reader import read_source
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from dispute_desk.answering import split_sentences
 from dispute_desk.desk import Desk
 from dispute_desk.models import Answer
+from dispute_desk.sentences import split_sentences
 from dispute_desk.settings import PROJECT_DIR, Settings
 
 BotRunner = Callable[..., subprocess.CompletedProcess[str]]

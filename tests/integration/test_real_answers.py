@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from dispute_desk.answering import split_sentences
+from dispute_desk.sentences import split_sentences
 from dispute_desk.settings import PROJECT_DIR
 
 pytestmark = pytest.mark.slow
