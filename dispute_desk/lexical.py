@@ -45,6 +45,7 @@ def stopwords() -> frozenset[str]:
     return frozenset(word for line in lines if not line.lstrip().startswith("#") for word in line.split())
 
 
+@functools.lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
     """A deliberately small suffix stripper: 'disputes'/'disputed'/'disputing' -> 'disput', 'policies' -> 'polic'."""
     if len(word) <= 2 or any(ch.isdigit() for ch in word):
@@ -86,7 +87,13 @@ def tokenize(texts: Iterable[str]) -> list[list[str]]:
 
 def tokens(text: str) -> list[str]:
     """Content tokens of one text (see ``tokenize``)."""
-    return tokenize([text])[0]
+    return list(_tokens(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple[str, ...]:
+    # A question's text is tokenised several times over (reading it, BM25, the gate, the answer): once is enough.
+    return tuple(tokenize([text])[0])
 
 
 class BM25Index:
