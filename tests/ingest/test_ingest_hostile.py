@@ -195,25 +195,8 @@ def test_an_index_with_working_directory_ids_is_converted_without_re_embedding(
     settings, tiny_knowledge, monkeypatch, counting_embedder
 ):
     """Indexes built before the fix named sources relative to the cwd; the next ingest converts them."""
-    from dispute_desk.models import Chunk
-    from ingest.chunking import chunk_id
-
     run_ingest(settings, [tiny_knowledge], embedder=HashingEmbedder())
-    store = ChunkStore(settings)
-    live = store.live("hashing")
-    chunks = list(live.iter_chunks())
-    vectors = live.embeddings_for([c.id for c in chunks])
-    monkeypatch.chdir(tiny_knowledge.parent)
-    old_style = []
-    for c in chunks:
-        source = f"knowledge/{c.source}"  # what the old code stored when run from the parent folder
-        old_style.append(Chunk(**{**c.__dict__, "id": chunk_id(source, c.position), "source": source,
-                                  "group": source}))
-    old = store.create("passages-old")
-    old.upsert(old_style, [vectors[c.id] for c in chunks])
-    pointer = json.loads(store.pointer_path.read_text())
-    pointer.pop("source_ids", None)
-    store.pointer_path.write_text(json.dumps(pointer | {"collection": "passages-old"}))
+    plant_cwd_relative_index(settings, tiny_knowledge, monkeypatch)
 
     embedder = counting_embedder()
     summary = run_ingest(settings, [tiny_knowledge], embedder=embedder)
@@ -223,16 +206,38 @@ def test_an_index_with_working_directory_ids_is_converted_without_re_embedding(
     assert sources_in(settings) == {"policy/01-escrow.md": 2, "policy/02-arbitration.md": 1}
 
 
+def plant_cwd_relative_index(settings, knowledge: Path, monkeypatch) -> list:
+    """Make the live index look as an older version left it: sources named from the knowledge folder's parent
+    (the working directory then), ids derived from those names, no ``source_ids`` marker. Returns today's chunks.
+    """
+    from dataclasses import replace
+
+    from ingest.chunking import chunk_id, phrasing_id
+
+    store = ChunkStore(settings)
+    live = store.live("hashing")
+    chunks = list(live.iter_chunks())
+    vectors = live.embeddings_for([c.id for c in chunks])
+    monkeypatch.chdir(knowledge.parent)
+    old_style = []
+    for c in chunks:
+        source = f"knowledge/{c.source}"  # what the old code stored when run from the parent folder
+        passage = chunk_id(source, c.position)
+        old_id = phrasing_id(passage, c.text) if c.variant_of else passage
+        old_style.append(replace(c, id=old_id, source=source, group=source, variant_of=passage if c.variant_of else ""))
+    store.create("passages-old").upsert(old_style, [vectors[c.id] for c in chunks])
+    pointer = json.loads(store.pointer_path.read_text())
+    pointer.pop("source_ids", None)
+    store.pointer_path.write_text(json.dumps(pointer | {"collection": "passages-old"}))
+    return chunks
+
+
 def test_an_old_index_with_member_phrasings_is_converted_without_duplicate_ids(
     settings, tiny_knowledge, counting_embedder, monkeypatch
 ):
     """Regression: the conversion gave each phrasing its passage's id, so the copy failed on duplicate ids
     ("Expected IDs to be unique") and an index built before the fix could never be updated or rebuilt.
     """
-    from dataclasses import replace
-
-    from ingest.chunking import chunk_id, phrasing_id
-
     policy = tiny_knowledge / "policy" / "01-escrow.md"
     policy.write_text(policy.read_text().replace(
         "<!-- facts: F06 | url: https://support.example.invalid/review -->",
@@ -240,23 +245,8 @@ def test_an_old_index_with_member_phrasings_is_converted_without_duplicate_ids(
         "<!-- asks:\n- how long does the client have to review my work\n- client not approving milestone\n-->",
     ))
     run_ingest(settings, [tiny_knowledge], embedder=HashingEmbedder())
-    store = ChunkStore(settings)
-    live = store.live("hashing")
-    chunks = list(live.iter_chunks())
+    chunks = plant_cwd_relative_index(settings, tiny_knowledge, monkeypatch)
     assert sum(1 for c in chunks if c.variant_of) == 2
-    vectors = live.embeddings_for([c.id for c in chunks])
-    monkeypatch.chdir(tiny_knowledge.parent)
-    old_style = []
-    for c in chunks:
-        source = f"knowledge/{c.source}"
-        passage = chunk_id(source, c.position)
-        old_id = phrasing_id(passage, c.text) if c.variant_of else passage
-        old_style.append(replace(c, id=old_id, source=source, group=source, variant_of=passage if c.variant_of else ""))
-    old = store.create("passages-old")
-    old.upsert(old_style, [vectors[c.id] for c in chunks])
-    pointer = json.loads(store.pointer_path.read_text())
-    pointer.pop("source_ids", None)
-    store.pointer_path.write_text(json.dumps(pointer | {"collection": "passages-old"}))
 
     embedder = counting_embedder()
     summary = run_ingest(settings, [tiny_knowledge], embedder=embedder)
