@@ -47,3 +47,14 @@ def test_a_plain_question_is_one_ask_with_no_extra_queries():
     q = understand("mediation vs dispute - what's the difference?")
     assert q.asks == ("mediation vs dispute - what's the difference?",)
     assert q.ask_queries() == ()
+
+
+def test_inflected_never_answers_means_the_client_does_nothing():
+    """Regression: "never answers" / "never replies" missed the "never answer" pattern (no -s), so "answers" was
+    searched as the policy's "answering a refund request" and a story about an unanswered submission got the 7-day
+    refund rule instead of the 14-day automatic release.
+    """
+    for said in ("what if he just never answers?", "she never replies", "the client doesn't respond", "he won't reply"):
+        expansion = VOCABULARY.expand(said)
+        assert "does nothing" in expansion and "automatically" in expansion, said
+    assert "does nothing" not in VOCABULARY.expand("how do I answer a refund request?")
