@@ -107,6 +107,9 @@ class HashingEmbedder:
         return self._embed(text)
 
 
+QUESTION_TEXTS = 8  # up to this many texts are one question's (the whole and its asks); more is a document list
+
+
 class _Pending:
     __slots__ = ("done", "error", "lead", "texts", "vectors")
 
@@ -128,8 +131,6 @@ class BatchingEmbedder:
     lists (ingest) go straight to the model.
     """
 
-    QUESTION_TEXTS = 8  # a question's texts (the whole, its asks); more is a document list
-
     def __init__(self, inner: Embedder, max_batch: int = 64) -> None:
         self.inner = inner
         self.name = inner.name
@@ -142,7 +143,7 @@ class BatchingEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
-        if len(texts) > self.QUESTION_TEXTS:
+        if len(texts) > QUESTION_TEXTS:
             return self.inner.embed_documents(texts)
         return self._queued(texts)
 
@@ -206,10 +207,7 @@ def build_embedder(settings: Settings) -> Embedder:
 
         # Not batched across questions: one short call per text on one core is cheaper than a padded batch,
         # and concurrent calls run in parallel (see OnnxEmbedder).
-        return OnnxEmbedder(
-            settings.embedding.model, cache_dir=settings.models_dir, device=settings.embedding.device,
-            batch_size=settings.embedding.batch_size,
-        )
+        return OnnxEmbedder(settings.embedding.model, cache_dir=settings.models_dir, device=settings.embedding.device)
     return BatchingEmbedder(SentenceTransformerEmbedder(
         settings.embedding.model, device=settings.embedding.device, batch_size=settings.embedding.batch_size
     ))

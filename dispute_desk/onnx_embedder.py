@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from dispute_desk.embedding import ModelUnavailable, resolve_model_path
+from dispute_desk.embedding import QUESTION_TEXTS, ModelUnavailable, resolve_model_path
 
 log = logging.getLogger(__name__)
 
@@ -137,9 +137,7 @@ class OnnxEmbedder:
     Thread-safe: front ends call it from several worker threads at once, and the calls run in parallel.
     """
 
-    QUESTION_TEXTS = 8  # up to this many texts are a question's (the whole and its asks), encoded one by one
-
-    def __init__(self, model: str, *, cache_dir: Path, device: str = "cpu", batch_size: int = 64) -> None:
+    def __init__(self, model: str, *, cache_dir: Path, device: str = "cpu") -> None:
         # Questions are a few short texts: the tokenizer's thread pool costs more than it saves, and spins
         # against the encoder's threads on a small machine.
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -180,8 +178,7 @@ class OnnxEmbedder:
         # instead. ONNX Runtime releases the GIL while it runs, so calls from several threads do overlap.
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-        self.workers = _usable_cpus()
-        self._pool: ThreadPoolExecutor | None = None
+        self._pool = ThreadPoolExecutor(_usable_cpus(), thread_name_prefix="onnx-encode")  # threads start on use
         self._session = ort.InferenceSession(str(target), options, providers=providers)
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
@@ -190,7 +187,6 @@ class OnnxEmbedder:
         self._tokenizer.enable_padding(pad_id=pad, pad_token=self._tokenizer.id_to_token(pad) or "[PAD]")
         self.name = model
         self.dimension = int(pooling.get("word_embedding_dimension", 0)) or len(self._encode(["x"])[0])
-        self.batch_size = batch_size  # not used for batching: see embed_documents
         self.path = target
 
     def _encode(self, texts: Sequence[str]) -> list[list[float]]:
@@ -215,10 +211,8 @@ class OnnxEmbedder:
         well. One text per call is also no slower on a CPU (3.1 ms against 3.4 ms per short text in batches of
         16). Long lists (ingest) are spread over the cores.
         """
-        if len(texts) <= self.QUESTION_TEXTS:
+        if len(texts) <= QUESTION_TEXTS:
             return [self._encode([text])[0] for text in texts]
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="onnx-encode")
         return list(self._pool.map(lambda text: self._encode([text])[0], texts))
 
     def embed_query(self, text: str) -> list[float]:
