@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from dispute_desk.models import Hit
 from dispute_desk.sentences import split_sentences
@@ -22,8 +23,11 @@ _POINT_WORDS = ("fee", "arbitrat", "mediat", "review", "respond", "dispute", "re
                 "chargeback", "request", "window", "deadline", "protect")
 
 
-def _figures(text: str) -> list[tuple[str, str, str]]:
-    """(kind, figure as written, the sentence) for every amount or duration in ``text``."""
+@lru_cache(maxsize=4096)
+def _figures(text: str) -> tuple[tuple[str, str, str], ...]:
+    """(kind, figure as written, the sentence) for every amount or duration in ``text``. Passages repeat across
+    answers, so each is split and scanned once.
+    """
     out = []
     for sentence in split_sentences(text):
         for match in _FIGURE.finditer(sentence):
@@ -32,7 +36,7 @@ def _figures(text: str) -> list[tuple[str, str, str]]:
             else:
                 unit = match.group("unit").lower().rstrip("s").replace("percent", "%")
                 out.append((unit, f"{match.group('amount')} {match.group('unit')}", sentence))
-    return out
+    return tuple(out)
 
 
 def _point(sentence: str) -> set[str]:
