@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+from numpy.typing import NDArray
 
 from dispute_desk.embedding import Embedder
 from dispute_desk.lexical import BM25Index
@@ -161,7 +162,7 @@ class ExactIndex:
     read when a desk loads an index, like the BM25 index, and replaced with it.
     """
 
-    def __init__(self, ids: Sequence[str], vectors: Sequence[Vector]) -> None:
+    def __init__(self, ids: Sequence[str], vectors: Sequence[Vector] | NDArray[np.float32]) -> None:
         self.ids = list(ids)
         self.matrix = np.asarray(vectors, dtype=np.float32).reshape(len(self.ids), -1)
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import numpy as np
+from numpy.typing import NDArray
+
 from dispute_desk.models import Chunk
 from dispute_desk.store_pointer import reachable
 
 if TYPE_CHECKING:  # chromadb is imported only when a store is opened
     from chromadb.api.models.Collection import Collection as ChromaCollection
-    from chromadb.api.types import PyEmbeddings
+    from chromadb.api.types import GetResult, Include, PyEmbeddings
 
 _BATCH = 500
 _T = TypeVar("_T")
@@ -70,17 +73,14 @@ class Collection:
                     out[chunk_id] = [float(v) for v in vector]
         return out
 
-    def all_vectors(self) -> tuple[list[str], list[Sequence[float]]]:
-        """Every record's id and vector, in pages (for exact search in memory over a small index)."""
+    def all_vectors(self) -> tuple[list[str], NDArray[np.float32]]:
+        """Every record's id and vector, as one matrix (for exact search in memory over a small index)."""
         ids: list[str] = []
-        vectors: list[Sequence[float]] = []
-        total = self.count()
-        for offset in range(0, total, 2000):
-            with reachable(self.where):
-                got = self.raw.get(include=["embeddings"], limit=2000, offset=offset)
+        rows: list[NDArray[np.float32]] = []
+        for got in self._pages(["embeddings"]):
             ids.extend(got["ids"])
-            vectors.extend(_vectors(_asked(got["embeddings"])))
-        return ids, vectors
+            rows.append(np.asarray(_asked(got["embeddings"]), dtype=np.float32))
+        return ids, np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float32)
 
     def metadata_for(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Stored metadata by id (source, kind, section...), without documents or vectors."""
@@ -107,13 +107,16 @@ class Collection:
         return copied
 
     def iter_chunks(self) -> Iterator[Chunk]:
-        total = self.count()
-        for offset in range(0, total, 2000):
-            with reachable(self.where):
-                got = self.raw.get(include=["documents", "metadatas"], limit=2000, offset=offset)
+        for got in self._pages(["documents", "metadatas"]):
             records = zip(got["ids"], _asked(got["documents"]), _asked(got["metadatas"]), strict=True)
             for chunk_id, text, meta in records:
                 yield Chunk.from_store(chunk_id, text or "", meta or {})
+
+    def _pages(self, include: Include) -> Iterator[GetResult]:
+        """Every record, 2,000 at a time, with the fields named in ``include``."""
+        for offset in range(0, self.count(), 2000):
+            with reachable(self.where):
+                yield self.raw.get(include=include, limit=2000, offset=offset)
 
     def query(self, embedding: Sequence[float], n: int) -> list[tuple[str, float]]:
         """Nearest chunk ids with cosine similarity, best first."""
