@@ -31,6 +31,10 @@ class Retriever(Protocol):
         self, query: str, k: int | None = None, *, also: Sequence[str] = (), vectors: Sequence[Vector] | None = None
     ) -> list[Hit]: ...
 
+    def search_each(
+        self, query: str, k: int | None = None, *, also: Sequence[str] = (), vectors: Sequence[Vector] | None = None
+    ) -> tuple[list[Hit], list[list[Hit]]]: ...
+
     def embed(self, queries: Sequence[str]) -> list[list[float]]: ...
 
 
@@ -134,6 +138,16 @@ class _ChromaBacked:
             return [self.embedder.embed_query(queries[0])]
         return self.embedder.embed_documents(list(queries))
 
+    def _dense_each(self, query: str, also: Sequence[str], vectors: Sequence[Vector] | None, n: int) -> list[_Dense]:
+        """The dense neighbours of the question and of each ask. ``vectors``: the question's, then optionally
+        one per ask; an ask without a vector of its own shares the question's neighbours (see ``Desk``).
+        """
+        vectors = vectors or self.embed([query])
+        if len(vectors) not in (1, 1 + len(also)):
+            raise ValueError(f"{len(vectors)} vectors for a question with {len(also)} asks")
+        dense = self._dense(vectors, n)
+        return dense if len(dense) > 1 else dense * (1 + len(also))
+
     def _dense(self, vectors: Sequence[Vector], n: int) -> list[_Dense]:
         """For each vector, the n nearest passages and the n nearest phrased passages (a phrasing counts for its
         passage); one store call (or one matrix product) for all of them.
@@ -191,9 +205,19 @@ class DenseRetriever(_ChromaBacked):
         self, query: str, k: int | None = None, *, also: Sequence[str] = (), vectors: Sequence[Vector] | None = None
     ) -> list[Hit]:
         k = k or self.config.top_k
+        return self._nearest(self._dense_each(query, also, vectors, k), k)
+
+    def search_each(
+        self, query: str, k: int | None = None, *, also: Sequence[str] = (), vectors: Sequence[Vector] | None = None
+    ) -> tuple[list[Hit], list[list[Hit]]]:
+        k = k or self.config.top_k
+        dense = self._dense_each(query, also, vectors, k)
+        return self._nearest(dense, k), [self._nearest([one], k) for one in dense[1:]]
+
+    def _nearest(self, dense: Sequence[_Dense], k: int) -> list[Hit]:
         best: dict[str, float] = {}
-        for dense in self._dense(vectors or self.embed([query, *also]), k):
-            for cid, sim in [*dense.passages.items(), *dense.phrasings.items()]:
+        for one in dense:
+            for cid, sim in [*one.passages.items(), *one.phrasings.items()]:
                 best[cid] = max(sim, best.get(cid, -1.0))
         ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)[:k]
         return [Hit(self.corpus.by_id[cid], sim, dense=sim) for cid, sim in ranked]
@@ -221,15 +245,16 @@ class HybridRetriever(_ChromaBacked):
     def search_each(
         self, query: str, k: int | None = None, *, also: Sequence[str] = (), vectors: Sequence[Vector] | None = None
     ) -> tuple[list[Hit], list[list[Hit]]]:
-        """The hits for all queries fused, and the hits of each ask in ``also`` on its own (one search each)."""
+        """The hits for all queries fused, and the hits of each ask in ``also`` on its own. Each ask is ranked
+        by its own BM25 and by its own vector, or by the question's when it has none.
+        """
         k = k or self.config.top_k
-        queries = [query, *also]
         n = self.config.candidates
-        dense = self._dense(vectors or self.embed(queries), n)
+        dense = self._dense_each(query, also, vectors, n)
         signals = [
             _Signals(one.passages, one.phrasings,
                      {self.corpus.chunks[i].id: score for i, score in self.corpus.bm25.top(text, n)})
-            for text, one in zip(queries, dense, strict=True)
+            for text, one in zip((query, *also), dense, strict=True)
         ]
         return self._fuse(signals, k), [self._fuse([one], k) for one in signals[1:]]
 

@@ -6,10 +6,12 @@ from dataclasses import replace
 
 import pytest
 
+from dispute_desk.desk import Desk
 from dispute_desk.embedding import HashingEmbedder
 from dispute_desk.models import Chunk, Hit
 from dispute_desk.retrieval import Corpus, HybridRetriever, diversify, reciprocal_rank_fusion
 from dispute_desk.settings import RetrievalSettings
+from ingest.pipeline import run_ingest
 
 # -- reciprocal_rank_fusion ---------------------------------------------------------------------------------
 
@@ -269,3 +271,47 @@ def test_corpus_from_collection_round_trips_chunk_metadata(authority_corpus, mak
     collection = make_collection([chunk])
     (stored,) = Corpus.from_collection(collection).chunks
     assert stored == chunk
+
+
+# -- how many vectors a question costs ------------------------------------------------------------------------
+
+
+class _RecordingEmbedder(HashingEmbedder):
+    """Records every text the desk sends to the model, however it is sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def embed_documents(self, texts):
+        self.texts.extend(texts)
+        return super().embed_documents(texts)
+
+    def embed_query(self, text):
+        self.texts.append(text)
+        return super().embed_query(text)
+
+
+@pytest.fixture
+def recorded_desk(settings, tiny_knowledge):
+    embedder = _RecordingEmbedder()
+    run_ingest(settings, [tiny_knowledge], embedder=embedder)
+    desk = Desk.open(settings.updated({"min_evidence": 0.0}), embedder=embedder)
+    desk.ask("warm up")
+    embedder.texts.clear()
+    return desk, embedder
+
+
+def test_a_story_with_one_ask_costs_one_model_call(recorded_desk):
+    desk, embedder = recorded_desk
+    desk.ask("I wrote twelve pages for a clinic and they paid for two. My landlord is on my back. "
+             "The client now asks for the escrow back, what happens if I do nothing?")
+    assert len(embedder.texts) == 1  # the whole story; the ask shares its vector
+
+
+def test_each_of_two_asks_gets_a_vector_of_its_own(recorded_desk):
+    desk, embedder = recorded_desk
+    desk.ask("my client opened a dispute on the fixed price milestone. will I lose the escrow money, and will "
+             "this dispute hurt my job success score?")
+    assert len(embedder.texts) == 3  # the whole question, then each ask
+    assert any(text.startswith("will this dispute hurt my job success score") for text in embedder.texts[1:])
