@@ -26,6 +26,7 @@ from dispute_desk.retrieval import Corpus, DenseRetriever, HybridRetriever, Retr
 from dispute_desk.settings import Settings
 from dispute_desk.store import ChunkStore, Collection, IndexMissing, read_json
 from dispute_desk.texts import Texts
+from dispute_desk.threads import one_blas_thread
 
 if TYPE_CHECKING:
     from dispute_desk.metrics import Metrics
@@ -81,6 +82,7 @@ class Desk:
         writer: Writer | None = None,
         collection: Collection | None = None,
     ) -> None:
+        one_blas_thread()
         self.settings = settings
         # Pinned to one collection (the reindex guard evaluates a staged index before it goes live): the live
         # pointer is then neither followed nor required.
