@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -24,15 +26,51 @@ class LoadResult:
     p95_ms: float
     p99_ms: float
     max_loop_stall_ms: float  # longest the event loop could not run; discord.py warns about heartbeats at 10 s
+    serial_ms: float  # mean time of one question asked alone (nothing else running)
+    cores: int
+    floor_ms: float  # the mean latency no code can beat here: concurrency x serial_ms / cores
+
+    @property
+    def ceiling_qps(self) -> float:
+        """Throughput if every core were busy answering all the time."""
+        return round(1000 * self.cores / self.serial_ms, 1) if self.serial_ms else 0.0
+
+
+SERIAL_SAMPLE = 100
+
+
+def _usable_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def serial_time(ask: Callable[[str], object], questions: Sequence[str]) -> float:
+    """Mean milliseconds per question, asked one at a time (failures timed too), over up to ``SERIAL_SAMPLE``
+    questions taken evenly across the set.
+    """
+    sample = list(questions[:: max(1, len(questions) // SERIAL_SAMPLE)])[:SERIAL_SAMPLE]
+    began = time.perf_counter()
+    for question in sample:
+        with contextlib.suppress(Exception):
+            ask(question)
+    return (time.perf_counter() - began) * 1000 / max(1, len(sample))
 
 
 def concurrent_load(ask: Callable[[str], object], questions: Sequence[str], concurrency: int,
                     requests: int) -> LoadResult:
     """``requests`` questions from ``concurrency`` concurrent clients, each waiting for its answer before asking
     the next; latency counts from the moment a client asks (queueing included).
+
+    Also times questions asked alone, for the floor: with ``concurrency`` clients always waiting, the mean
+    latency is ``concurrency`` / throughput (Little's law), and throughput cannot pass cores / time per question.
     """
     for question in questions[:3]:  # warm caches and the model
-        ask(question)
+        with contextlib.suppress(Exception):
+            ask(question)
+    serial = serial_time(ask, questions)
+    cores = _usable_cores()
     samples: list[float] = []
     errors = 0
     stall = 0.0
@@ -70,6 +108,7 @@ def concurrent_load(ask: Callable[[str], object], questions: Sequence[str], conc
     elapsed = asyncio.run(main())
     return LoadResult(concurrency, len(samples), errors, round(elapsed, 2), round(len(samples) / elapsed, 1),
                       round(statistics.median(samples), 1), round(percentile(samples, 95), 1),
-                      round(percentile(samples, 99), 1), round(stall, 1))
+                      round(percentile(samples, 99), 1), round(stall, 1), round(serial, 2), cores,
+                      round(concurrency * serial / cores, 1))
 
 

@@ -103,7 +103,8 @@ def handle_load(args: argparse.Namespace, settings: Settings, console: Console) 
     with console.status(f"{requests} questions, {args.concurrency} at a time..."):
         result = load.concurrent_load(desk.ask, questions, args.concurrency, requests)
     if args.json:
-        mode = {"store_mode": settings.store.store_mode, "model": desk.embedder.name}
+        mode = {"store_mode": settings.store.store_mode, "model": desk.embedder.name,
+                "ceiling_qps": result.ceiling_qps}
         print(json.dumps(asdict(result) | mode, indent=2))
         return exit_codes.OK
     store_mode = settings.store.store_mode
@@ -115,6 +116,9 @@ def handle_load(args: argparse.Namespace, settings: Settings, console: Console) 
     table.add_row("throughput (questions/s)", f"{result.throughput_qps:.1f}")
     table.add_row("latency p50 / p95 / p99 (ms)", f"{result.p50_ms:.0f} / {result.p95_ms:.0f} / {result.p99_ms:.0f}")
     table.add_row("longest event-loop stall (ms)", f"{result.max_loop_stall_ms:.0f}")
+    table.add_row("one question alone (ms, mean)", f"{result.serial_ms:.1f}")
+    table.add_row(f"ceiling on {result.cores} cores (questions/s)", f"{result.ceiling_qps:.1f}")
+    table.add_row(f"latency floor at {result.concurrency} concurrent (ms, mean)", f"{result.floor_ms:.0f}")
     console.print(table)
     return exit_codes.OK
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from desk_cli.benchmark.load import concurrent_load
 from desk_cli.benchmark.speed import knowledge_texts, unchanged_reingest
 from dispute_desk.embedding import HashingEmbedder
@@ -33,3 +35,14 @@ def test_the_load_test_counts_errors_and_orders_its_percentiles() -> None:
     assert result.requests == 20 and result.errors == 5 and result.concurrency == 3
     assert 0 < result.p50_ms <= result.p95_ms <= result.p99_ms
     assert result.throughput_qps > 0
+
+
+def test_the_load_test_reports_the_floor_that_cores_and_time_per_question_set() -> None:
+    def ask(question: str) -> str:
+        time.sleep(0.004)  # sleeping uses no core, so the measured latency may beat the floor
+        return question
+
+    result = concurrent_load(ask, ["a", "b"], concurrency=10, requests=20)
+    assert result.serial_ms >= 4
+    assert result.floor_ms == pytest.approx(10 * result.serial_ms / result.cores, abs=0.1)
+    assert result.ceiling_qps == pytest.approx(1000 * result.cores / result.serial_ms, abs=0.1)
