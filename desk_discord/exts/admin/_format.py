@@ -83,6 +83,8 @@ def status_embed(status: DeskStatus, last_action: AdminAction | None) -> discord
     embed.add_field(name="Model", value=truncate(str(status.model), 1024), inline=True)
     embed.add_field(name="Store", value=truncate(f"{status.store_mode} · {status.collection}", 1024), inline=True)
     embed.add_field(name="Last ingest", value=truncate(_last_ingest(status.last_ingest), 1024), inline=False)
+    if status.backend_note:
+        embed.add_field(name="Warning", value=truncate(status.backend_note, 1024), inline=False)
     writer = status.writer
     if writer:
         fallbacks = writer.get("fallbacks") or {}
