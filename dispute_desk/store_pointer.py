@@ -63,7 +63,7 @@ class IndexPointer:
     def backend_note(self, model: str, backend: str) -> str:
         """Why questions encoded by ``model`` on ``backend`` do not quite match this index ('' when they do).
 
-        Only a warning: the backends of one model agree to a cosine of about 0.98 or more, so answers stay
+        Only a warning: the backends of one model agree to a cosine of about 0.99, so answers stay
         usable, but the next ingest re-encodes every chunk. (Another model is refused by ``ChunkStore.live``.)
         """
         if self.model != model or self.same_vectors(model, backend):

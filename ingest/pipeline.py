@@ -12,6 +12,9 @@ Safety rules:
 - Each file is read in a helper process with a time limit (``ingest.worker``); a file that takes too long
   is that file's error.
 - ``dry_run`` writes nothing at all: no lock, no report, no store files.
+- The index records the embedding backend with the model; when the live vectors came from another backend of
+  the model (or one the index did not record), the run encodes every chunk again (a rebuild copies no vector,
+  an incremental run stages a re-encoded copy), so the index never mixes two backends' vectors.
 - When something changed and a live index exists, the change is staged in a new collection and the eval
   questions are answered from it and from the live one (``ingest.guard``); if the staged index answers worse
   by more than ``DESK_REINDEX_MAX_DROP`` the staged collection is dropped and the live one keeps serving

@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 from backends import OnnxLike, close, torch_like
 
+from desk_discord.exts.admin._format import status_embed
 from dispute_desk.desk import Desk
 from dispute_desk.embedding import HashingEmbedder
+from dispute_desk.health import run_checks
 from dispute_desk.store import ChunkStore
 from ingest.pipeline import run_ingest
 
@@ -127,10 +129,22 @@ def test_the_desk_answers_from_an_index_of_another_backend_and_warns(
     note = desk.status().backend_note
     assert "torch" in note and "onnx-int8" in note and "python bot.py ingest" in note
     assert note in caplog.text
+    shown = {field.name: field.value for field in status_embed(desk.status(), None).fields}  # Discord /status
+    assert shown["Warning"] == note
 
     run_ingest(settings, [tiny_knowledge], embedder=OnnxLike())
     desk.ask("who pays the arbitration fee")  # the desk notices the re-encoded index and reloads it
     assert desk.status().backend_note == ""
+
+
+def test_health_stays_ok_but_names_the_backend_mismatch(settings, tiny_knowledge) -> None:
+    run_ingest(settings, [tiny_knowledge], embedder=torch_like())  # the settings' backend for "hashing" is "hashing"
+    index = next(c for c in run_checks(settings, token=False, model=False) if c.name == "index")
+    assert index.ok and "warning" in index.detail and "torch" in index.detail
+
+    run_ingest(settings, [tiny_knowledge])  # the settings' own embedder: re-encoded, the warning is gone
+    index = next(c for c in run_checks(settings, token=False, model=False) if c.name == "index")
+    assert index.ok and "warning" not in index.detail
 
 
 def write_old_format_pointer(settings) -> None:
