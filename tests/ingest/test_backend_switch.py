@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from backends import OnnxLike, close, torch_like
 
-from desk_discord.exts.admin._format import status_embed
+from desk_discord.exts.admin._format import status_embed, summary_text
 from dispute_desk.desk import Desk
 from dispute_desk.embedding import HashingEmbedder
 from dispute_desk.health import run_checks
@@ -81,6 +81,7 @@ def test_an_incremental_ingest_after_switching_re_encodes_the_whole_index_once(
 
     assert summary.ok and (summary.added, summary.updated, summary.removed) == (0, 0, 0)
     assert summary.reencoded == 3 and len(switched.embedded) == 3
+    assert "re-encoded 3 unchanged passages" in summary_text("Reindex", summary)  # what /reindex replies
     assert_all_from(settings, OnnxLike(), torch_like())
     again = counting_embedder(OnnxLike())
     assert run_ingest(settings, [tiny_knowledge], embedder=again).reencoded == 0

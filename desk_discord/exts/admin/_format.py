@@ -34,6 +34,9 @@ def summary_line(summary: IngestSummary) -> str:
 def summary_text(title: str, summary: IngestSummary) -> str:
     mark = "✅" if summary.ok else "⚠️"
     lines = [f"{mark} {title} finished in {summary.seconds:.1f} s: {summary_line(summary)}."]
+    if summary.backend_change:
+        lines.append(f"• re-encoded {summary.reencoded} unchanged passages: the embedding backend changed "
+                     f"({summary.backend_change})")
     for error in summary.errors[:MAX_LISTED_ERRORS]:
         lines.append(f"• `{truncate(error.path, 120)}`: {truncate(error.reason, 200)}")
     if len(summary.errors) > MAX_LISTED_ERRORS:
