@@ -48,6 +48,7 @@ class DeskStatus:
     last_ingest: dict[str, Any] | None
     writer: dict[str, Any] | None = None  # chat model and its counters (written, fallbacks by reason), if any
     stale: tuple[StaleSection, ...] = ()  # policy sections older than DESK_STALE_AFTER_DAYS (or undated)
+    backend_note: str = ""  # the index's vectors came from another (or an unrecorded) backend: re-encode with ingest
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class _Snapshot:
     corpus: Corpus
     retriever: Retriever
     answerer: ExtractiveAnswerer
+    backend_note: str = ""  # IndexPointer.backend_note for this desk's embedder (answers still served)
 
 
 class Desk:
@@ -150,7 +152,12 @@ class Desk:
             conflict_note=self.texts.extra.get("conflict_note"),
         )
         log.info("serving %d chunks from %s", len(corpus), collection.name)
-        return _Snapshot(stamp, collection.name, corpus, retriever, answerer)
+        note = ""
+        if self._pinned is None and pointer is not None:
+            note = pointer.backend_note(self.embedder.name, self.embedder.backend)
+            if note:
+                log.warning("answering anyway, slightly less precisely: %s", note)
+        return _Snapshot(stamp, collection.name, corpus, retriever, answerer, note)
 
     def reload(self) -> None:
         snapshot = self._load()
@@ -292,4 +299,5 @@ class Desk:
             last_ingest=read_json(self.settings.reports_dir / "last-ingest.json"),
             writer={"model": self.writer.label, **self.writer.stats.snapshot()} if self.writer is not None else None,
             stale=tuple(stale_sections(snapshot.corpus.chunks, max_age_days=self.settings.ingest.stale_after_days)),
+            backend_note=snapshot.backend_note,
         )

@@ -26,10 +26,27 @@ class ModelUnavailable(Exception):
 class Embedder(Protocol):
     name: str
     dimension: int
+    # What computes the vectors besides the model: "torch", "onnx-int8" (CPU), "onnx-fp32" (CUDA), "hashing".
+    # The same model gives slightly different vectors on each, so the index records it (``IndexPointer.backend``).
+    backend: str
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]: ...
 
     def embed_query(self, text: str) -> list[float]: ...
+
+
+def onnx_backend(device: str) -> str:
+    """The onnx backend's name for a device: int8 on the CPU, the fp32 export on CUDA (see ``OnnxEmbedder``)."""
+    return "onnx-fp32" if device.startswith("cuda") else "onnx-int8"
+
+
+def backend_for(settings: Settings) -> str:
+    """The ``backend`` of the embedder ``build_embedder(settings)`` would build, without loading it."""
+    if settings.embedding.model.startswith("hashing"):
+        return HashingEmbedder.backend
+    if settings.embedding.backend == "onnx":
+        return onnx_backend(settings.embedding.device)
+    return "torch"
 
 
 def resolve_model_path(name: str) -> str:
@@ -62,6 +79,7 @@ class SentenceTransformerEmbedder:
                 "DESK_EMBEDDING_MODEL to a local path or a model you have in the Hugging Face cache"
             ) from exc
         self.name = model
+        self.backend = "torch"
         declared = self._model.get_embedding_dimension()  # None when no module declares it: measure one vector
         self.dimension = int(declared) if declared is not None else len(self._model.encode(["dimension"])[0])
         self.batch_size = batch_size
@@ -85,11 +103,17 @@ _TOKEN = re.compile(r"[a-z0-9$]+")
 
 
 class HashingEmbedder:
-    """Deterministic bag-of-words hashing embedder. For plumbing tests only, never for quality claims."""
+    """Deterministic bag-of-words hashing embedder. For plumbing tests only, never for quality claims.
 
-    def __init__(self, dimension: int = 64, name: str = "hashing") -> None:
+    ``backend`` only labels the vectors (tests use two labels to stand for two backends of one model).
+    """
+
+    backend = "hashing"
+
+    def __init__(self, dimension: int = 64, name: str = "hashing", *, backend: str = "hashing") -> None:
         self.name = name
         self.dimension = dimension
+        self.backend = backend
 
     def _embed(self, text: str) -> list[float]:
         vector = [0.0] * self.dimension
@@ -135,6 +159,7 @@ class BatchingEmbedder:
         self.inner = inner
         self.name = inner.name
         self.dimension = inner.dimension
+        self.backend = inner.backend
         self.max_batch = max_batch
         self._lock = threading.Lock()
         self._pending: list[_Pending] = []

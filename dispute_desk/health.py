@@ -28,6 +28,7 @@ def _timed(name: str, probe: Callable[[], tuple[bool, str]]) -> Check:
 
 def run_checks(settings: Settings, *, token: bool = True, model: bool = True) -> list[Check]:
     """Token set, store reachable, index non-empty, model loads (and matches the index)."""
+    from dispute_desk.embedding import backend_for
     from dispute_desk.store import ChunkStore
 
     checks: list[Check] = []
@@ -54,7 +55,8 @@ def run_checks(settings: Settings, *, token: bool = True, model: bool = True) ->
         state["dimension"] = pointer.dimension if (pointer := chunk_store.pointer()) is not None else None
         if not chunks:
             return False, f"{collection.name} is empty; run `python bot.py ingest`"
-        return True, f"{chunks} chunks in {collection.name}"
+        note = pointer.backend_note(settings.embedding.model, backend_for(settings)) if pointer is not None else ""
+        return True, f"{chunks} chunks in {collection.name}" + (f" (warning: {note})" if note else "")
 
     checks.append(_timed("index", index))
     if model:

@@ -7,8 +7,8 @@ sentence-transformers, which also makes a cold `bot.py ask` much faster. On CUDA
 (int8 dynamic quantisation is a CPU feature).
 
 Vectors are the model's mean-pooled, normalised sentence embeddings like the torch backend's; int8 moves them
-by a cosine of about 0.995, so switching backends keeps the index usable (a `ingest --rebuild` makes every
-stored vector come from the same backend).
+by a cosine of about 0.995, so an index built with one backend still answers with the other. The index records
+the backend its vectors came from, and the next ingest after a switch re-encodes every chunk with the new one.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from dispute_desk.embedding import QUESTION_TEXTS, ModelUnavailable, resolve_model_path
+from dispute_desk.embedding import QUESTION_TEXTS, ModelUnavailable, onnx_backend, resolve_model_path
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ class OnnxEmbedder:
         folder = _model_dir(model)
         pooling = _pooling(folder)
         cuda = device.startswith("cuda")
-        quantize = not cuda
+        quantize = onnx_backend(device) == "onnx-int8"  # int8 dynamic quantisation is a CPU feature
         target = cache_dir / f"{folder.name}-{_export_key(folder, quantize)}" / (
             "model.int8.onnx" if quantize else "model.onnx")
         if not target.is_file():
@@ -186,6 +186,7 @@ class OnnxEmbedder:
         pad = self._tokenizer.token_to_id("[PAD]") or 0
         self._tokenizer.enable_padding(pad_id=pad, pad_token=self._tokenizer.id_to_token(pad) or "[PAD]")
         self.name = model
+        self.backend = onnx_backend(device)  # "onnx-int8" or "onnx-fp32", as ``quantize`` chose
         self.dimension = int(pooling.get("word_embedding_dimension", 0)) or len(self._encode(["x"])[0])
         self.path = target
 

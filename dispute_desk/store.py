@@ -114,9 +114,12 @@ class ChunkStore:
         with reachable(self.where):
             return self._pointers.stamp()
 
-    def set_pointer(self, collection: str, model: str, dimension: int, source_ids: str = "") -> IndexPointer:
+    def set_pointer(
+        self, collection: str, model: str, dimension: int, source_ids: str = "", *, backend: str
+    ) -> IndexPointer:
+        """Make ``collection`` live; ``backend`` is what computed its vectors with ``model`` (``Embedder.backend``)."""
         pointer = IndexPointer(collection, model, dimension, datetime.now(UTC).isoformat(timespec="seconds"),
-                               uuid.uuid4().hex, source_ids)
+                               uuid.uuid4().hex, source_ids, backend)
         with reachable(self.where):
             if self.lease is not None:
                 self.lease.check()  # raises LeaseLost: another writer took over, do not switch

@@ -41,16 +41,36 @@ class IndexPointer:
     updated: str
     revision: str = ""  # new on every write: a changed revision means the live index changed
     source_ids: str = ""  # how chunk sources are named (set by ingest; "" = the old cwd-relative ids)
+    # What computed the vectors with ``model`` (``Embedder.backend``: "torch", "onnx-int8"...). "" = an index
+    # written before it was recorded: unknown, so the next ingest re-encodes it (see ``same_vectors``).
+    backend: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data = {"collection": self.collection, "model": self.model, "dimension": self.dimension,
                 "updated": self.updated, "revision": self.revision}
-        return data | ({"source_ids": self.source_ids} if self.source_ids else {})
+        return (data | ({"source_ids": self.source_ids} if self.source_ids else {})
+                | ({"backend": self.backend} if self.backend else {}))
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> IndexPointer:
         return cls(str(raw["collection"]), str(raw["model"]), int(raw["dimension"]), str(raw.get("updated", "")),
-                   str(raw.get("revision", "")), str(raw.get("source_ids", "")))
+                   str(raw.get("revision", "")), str(raw.get("source_ids", "")), str(raw.get("backend", "")))
+
+    def same_vectors(self, model: str, backend: str) -> bool:
+        """Whether ``model`` on ``backend`` computes the vectors this index holds (an unrecorded backend: no)."""
+        return self.model == model and bool(self.backend) and self.backend == backend
+
+    def backend_note(self, model: str, backend: str) -> str:
+        """Why questions encoded by ``model`` on ``backend`` do not quite match this index ('' when they do).
+
+        Only a warning: the backends of one model agree to a cosine of about 0.99, so answers stay
+        usable, but the next ingest re-encodes every chunk. (Another model is refused by ``ChunkStore.live``.)
+        """
+        if self.model != model or self.same_vectors(model, backend):
+            return ""
+        built = f"the {self.backend} backend" if self.backend else "a backend it did not record (an older index)"
+        return (f"the index's vectors were computed with {built}, but questions are encoded with {backend}; "
+                "run `python bot.py ingest` to re-encode every chunk with it")
 
 
 def unreachable(exc: BaseException) -> bool:

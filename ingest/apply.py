@@ -49,9 +49,15 @@ def stage_and_switch(
     embedder: Embedder | None,
     progress: Progress | None,
     summary: IngestSummary,
-    check: Check,
+    check: Check | None,
+    *,
+    reencode: bool = False,
 ) -> None:
-    """An incremental change written to a copy of the live collection, checked, then switched to."""
+    """An incremental change written to a copy of the live collection, checked (if ``check``), then switched to.
+
+    ``reencode``: the live vectors came from another backend (or an unrecorded one), so the copy gets every
+    chunk it keeps encoded again by ``embedder`` instead of the stored vectors.
+    """
     embedder = embedder or build_embedder(settings)
     began = time.perf_counter()
     vectors = embed_in_batches(embedder, plan.to_embed, settings.embedding.batch_size, progress)
@@ -59,15 +65,35 @@ def stage_and_switch(
     name = store.new_collection_name()
     staged = store.create(name)
     try:
-        live.copy_into(staged)
+        if reencode:
+            began = time.perf_counter()
+            summary.reencoded = _reencode_into(settings, live, staged, plan, embedder, progress)
+            summary.embed_seconds += time.perf_counter() - began
+        else:
+            live.copy_into(staged)
         apply_plan(staged, plan, vectors, progress)
-        check(staged, embedder)
-        store.set_pointer(name, model, embedder.dimension, SOURCE_IDS)
+        if check is not None:
+            check(staged, embedder)
+        store.set_pointer(name, model, embedder.dimension, SOURCE_IDS, backend=embedder.backend)
     except BaseException:
         store.drop(name)
         raise
     summary.collection = name
     _drop_older(settings, store, keep={name, live.name})
+
+
+def _reencode_into(
+    settings: Settings, live: Collection, staged: Collection, plan: Plan, embedder: Embedder,
+    progress: Progress | None,
+) -> int:
+    """Every chunk of ``live`` that ``plan`` keeps as it is, written into ``staged`` with a vector from
+    ``embedder`` (from its stored text; the files are not read again). Returns how many.
+    """
+    replaced = {c.id for c in plan.update} | set(plan.remove)
+    kept = [chunk for chunk in live.iter_chunks() if chunk.id not in replaced]
+    if kept:
+        staged.upsert(kept, embed_in_batches(embedder, kept, settings.embedding.batch_size, progress))
+    return len(kept)
 
 
 def _drop_older(settings: Settings, store: ChunkStore, keep: set[str]) -> None:
@@ -84,6 +110,7 @@ def build_new(
     store: ChunkStore,
     plan: Plan,
     model: str,
+    backend: str,
     live: Collection | None,
     old_manifest: dict[str, tuple[str, str]],
     embedder: Embedder | None,
@@ -91,12 +118,19 @@ def build_new(
     summary: IngestSummary,
     check: Check | None = None,
 ) -> None:
-    """Write every chunk into a new collection, then (after ``check``, if any) switch the live pointer to it."""
+    """Write every chunk into a new collection, then (after ``check``, if any) switch the live pointer to it.
+
+    An unchanged chunk keeps its stored vector only when the index records that ``model`` on ``backend``
+    computed it; after a backend switch (or from an index that did not record its backend) every chunk is
+    encoded again, so the index never mixes vectors from two backends.
+    """
     reuse: dict[str, list[float]] = {}
     pointer = store.pointer()
-    if live is not None and pointer is not None and pointer.model == model:
-        same = [c.id for c in plan.add if old_manifest.get(c.id, ("", ""))[1] == c.content_hash]
+    same = [c.id for c in plan.add if old_manifest.get(c.id, ("", ""))[1] == c.content_hash]
+    if live is not None and pointer is not None and pointer.same_vectors(model, backend):
         reuse = live.embeddings_for(same)
+    elif live is not None and pointer is not None and pointer.model == model:
+        summary.reencoded = len(same)
     to_embed = [c for c in plan.add if c.id not in reuse]
     name = store.new_collection_name()
     collection = store.create(name)
@@ -114,7 +148,7 @@ def build_new(
             raise IngestFailed(f"wrote {collection.count()} of {len(plan.to_embed)} chunks")
         if check is not None:
             check(collection, embedder)
-        store.set_pointer(name, model, dimension, SOURCE_IDS)
+        store.set_pointer(name, model, dimension, SOURCE_IDS, backend=embedder.backend if embedder else backend)
     except BaseException:
         store.drop(name)
         raise

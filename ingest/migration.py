@@ -58,11 +58,12 @@ def remapped_manifest(settings: Settings, live: Collection) -> tuple[dict[str, t
 
 
 def migrate_ids(
-    settings: Settings, store: ChunkStore, live: Collection, model: str, dimension: int
+    settings: Settings, store: ChunkStore, live: Collection, model: str, dimension: int, backend: str
 ) -> tuple[Collection, int]:
     """Copy the live collection under ids that do not depend on the working directory, then switch to it.
 
-    Vectors are copied, not recomputed. Returns the new live collection and how many chunks were renamed.
+    Vectors are copied, not recomputed (so the pointer keeps the ``backend`` they came from). Returns the new
+    live collection and how many chunks were renamed.
     """
     chunks = list(live.iter_chunks())
     vectors = live.embeddings_for([c.id for c in chunks])
@@ -76,7 +77,7 @@ def migrate_ids(
     try:
         if converted:
             collection.upsert(converted, [vectors[c.id] for c in chunks])
-        store.set_pointer(name, model, dimension, SOURCE_IDS)
+        store.set_pointer(name, model, dimension, SOURCE_IDS, backend=backend)
     except BaseException:
         store.drop(name)
         raise

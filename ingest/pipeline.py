@@ -12,6 +12,9 @@ Safety rules:
 - Each file is read in a helper process with a time limit (``ingest.worker``); a file that takes too long
   is that file's error.
 - ``dry_run`` writes nothing at all: no lock, no report, no store files.
+- The index records the embedding backend with the model; when the live vectors came from another backend of
+  the model (or one the index did not record), the run encodes every chunk again (a rebuild copies no vector,
+  an incremental run stages a re-encoded copy), so the index never mixes two backends' vectors.
 - When something changed and a live index exists, the change is staged in a new collection and the eval
   questions are answered from it and from the live one (``ingest.guard``); if the staged index answers worse
   by more than ``DESK_REINDEX_MAX_DROP`` the staged collection is dropped and the live one keeps serving
@@ -28,14 +31,14 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from dispute_desk.embedding import Embedder, build_embedder
+from dispute_desk.embedding import Embedder, backend_for, build_embedder
 from dispute_desk.settings import Settings
 from dispute_desk.store import ChunkStore, LeaseLost, WriterBusy
 from ingest.apply import build_new, guard_check, save_corpus, stage_and_switch
 from ingest.guard import guard_applies
-from ingest.indexer import Progress, apply_plan, embed_in_batches
+from ingest.indexer import Plan, Progress, apply_plan, embed_in_batches
 from ingest.migration import SOURCE_IDS, migrate_ids, remapped_manifest
-from ingest.plan import MAX_REMOVED_SHARE, mass_removal, open_live, plan_run
+from ingest.plan import MAX_REMOVED_SHARE, mass_removal, open_live, plan_run, reencoding
 from ingest.report import (
     FileError,
     IngestBusy,
@@ -90,7 +93,7 @@ def run_ingest(
         store = ChunkStore(settings)
         with store.writer_lease():  # server mode: one writer across hosts; embedded: the file lock covers it
             summary = _run_locked(settings, paths, rebuild, allow_mass_delete, embedder, progress, store, force)
-        if summary.changed:
+        if summary.changed or summary.reencoded:
             save_corpus(settings, store, embedder)
         return summary
     except LeaseLost as exc:
@@ -115,13 +118,18 @@ def _dry_run(
     )
     if has_store:
         store = ChunkStore(settings)
-        live = open_live(store, embedder.name if embedder else settings.embedding.model, rebuild)
+        model = embedder.name if embedder else settings.embedding.model
+        live = open_live(store, model, rebuild)
         if live is not None:
             old_manifest = live.manifest()
             pointer = store.pointer()
             if pointer is not None and pointer.source_ids != SOURCE_IDS:
                 old_manifest, summary.migrated = remapped_manifest(settings, live)
-    read, _, scopes, _ = plan_run(settings, paths, summary, progress, live, old_manifest, rebuild)
+            backend = embedder.backend if embedder else backend_for(settings)
+            summary.backend_change = reencoding(pointer, model, backend)
+    read, plan, scopes, fresh = plan_run(settings, paths, summary, progress, live, old_manifest, rebuild)
+    if summary.backend_change:
+        summary.reencoded = _reencoded(plan, old_manifest, fresh)
     summary.refused = mass_removal(old_manifest, scopes, read)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
@@ -142,11 +150,14 @@ def _run_locked(
     for stale in store.remove_stale_temp_files():
         log.info("removed %s left by an interrupted ingest", stale.name)
     model = embedder.name if embedder else settings.embedding.model
+    backend = embedder.backend if embedder else backend_for(settings)
     live = open_live(store, model, rebuild)
     pointer = store.pointer()
     if live is not None and pointer is not None and pointer.source_ids != SOURCE_IDS:
-        live, summary.migrated = migrate_ids(settings, store, live, pointer.model, pointer.dimension)
+        live, summary.migrated = migrate_ids(settings, store, live, pointer.model, pointer.dimension, pointer.backend)
     old_manifest = live.manifest() if live is not None else {}
+    # the live vectors came from another backend of this model (or one it did not record): encode them all again
+    summary.backend_change = reencoding(pointer, model, backend) if live is not None else ""
 
     read, plan, scopes, fresh = plan_run(settings, paths, summary, progress, live, old_manifest, rebuild)
     summary.refused = "" if allow_mass_delete else mass_removal(old_manifest, scopes, read)
@@ -164,10 +175,11 @@ def _run_locked(
     check = guard_check(settings, store, embedder, live, summary, force) if guarded else None
     try:
         if fresh:
-            build_new(settings, store, plan, model, live, old_manifest, embedder, progress, summary, check)
-        elif plan.changes and check is not None:
+            build_new(settings, store, plan, model, backend, live, old_manifest, embedder, progress, summary, check)
+        elif (plan.changes and check is not None) or summary.backend_change:
             assert live is not None
-            stage_and_switch(settings, store, plan, model, live, embedder, progress, summary, check)
+            stage_and_switch(settings, store, plan, model, live, embedder, progress, summary, check,
+                             reencode=bool(summary.backend_change))
         elif plan.changes:
             embedder = embedder or build_embedder(settings)
             began = time.perf_counter()
@@ -175,7 +187,7 @@ def _run_locked(
             summary.embed_seconds = time.perf_counter() - began
             assert live is not None
             apply_plan(live, plan, vectors, progress)
-            store.set_pointer(live.name, model, embedder.dimension, SOURCE_IDS)
+            store.set_pointer(live.name, model, embedder.dimension, SOURCE_IDS, backend=embedder.backend)
     except SwitchRefused as exc:
         summary.refused = str(exc)
         summary.collection = live.name if live is not None else ""
@@ -183,6 +195,14 @@ def _run_locked(
         exc.summary = summary
         raise
     return _finish(settings, summary, started)
+
+
+def _reencoded(plan: Plan, old_manifest: dict[str, tuple[str, str]], fresh: bool) -> int:
+    """How many unchanged chunks a run that re-encodes would encode again (for the dry run's report)."""
+    if fresh:
+        return sum(1 for c in plan.add if old_manifest.get(c.id, ("", ""))[1] == c.content_hash)
+    replaced = {c.id for c in plan.update} | set(plan.remove)
+    return sum(1 for chunk_id in old_manifest if chunk_id not in replaced)
 
 
 def _finish(settings: Settings, summary: IngestSummary, started: float) -> IngestSummary:

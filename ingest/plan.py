@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dispute_desk.models import Chunk
 from dispute_desk.settings import Settings
-from dispute_desk.store import ChunkStore, Collection, IndexMissing
+from dispute_desk.store import ChunkStore, Collection, IndexMissing, IndexPointer
 from ingest.discovery import Candidate, PathScope, Skipped, display_path, scopes_for, source_path, walk
 from ingest.documents import UnreadableSource
 from ingest.indexer import Plan, Progress, plan_changes
@@ -116,6 +116,15 @@ def open_live(store: ChunkStore, model: str, rebuild: bool) -> Collection | None
         if not rebuild:
             raise
         return store.open(pointer.collection)  # another model: rebuild re-embeds its sources
+
+
+def reencoding(pointer: IndexPointer | None, model: str, backend: str) -> str:
+    """"old -> new" when the index's vectors came from another backend of ``model`` (or from a backend it did not
+    record: an index written before backends were recorded), so this run must encode every chunk again; else ''.
+    """
+    if pointer is None or pointer.model != model or pointer.same_vectors(model, backend):
+        return ""
+    return f"{pointer.backend or 'unrecorded'} -> {backend}"
 
 
 def plan_run(

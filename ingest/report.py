@@ -117,6 +117,8 @@ class IngestSummary:
     changes: list[SourceChange] = field(default_factory=list)
     refused: str = ""  # why a run would be (or was) refused: too many documents would be removed
     migrated: int = 0  # chunks whose ids were converted from the old working-directory-relative scheme
+    reencoded: int = 0  # unchanged chunks encoded again: the index's vectors came from another (or unrecorded) backend
+    backend_change: str = ""  # "torch -> onnx-int8" when the run re-encodes ("unrecorded -> ..." for an old index)
     sections: list[SectionChange] = field(default_factory=list)  # policy sections added, changed or removed
     guard: dict[str, Any] | None = None  # the reindex guard's comparison (ingest.guard.GuardResult), when it ran
 

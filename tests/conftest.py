@@ -92,6 +92,7 @@ class CountingEmbedder:
         self.inner = inner or HashingEmbedder()
         self.name = self.inner.name
         self.dimension = self.inner.dimension
+        self.backend = self.inner.backend
         self.embedded: list[str] = []
         self.batches = 0
         self.fail_on_batch = fail_on_batch

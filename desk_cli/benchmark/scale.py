@@ -11,7 +11,7 @@ import numpy as np
 
 from dispute_desk.corpus_cache import cache_dir
 from dispute_desk.desk import Desk
-from dispute_desk.embedding import Embedder
+from dispute_desk.embedding import Embedder, backend_for
 from dispute_desk.models import Chunk
 from dispute_desk.settings import Settings
 from dispute_desk.store import ChunkStore
@@ -52,7 +52,7 @@ def build_scale_index(settings: Settings, count: int, dimension: int, model: str
         vectors = rng.standard_normal((len(part), dimension)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         collection.upsert(part, vectors.tolist())
-    store.set_pointer(name, model, dimension)
+    store.set_pointer(name, model, dimension, backend=backend_for(settings))  # random vectors: no mismatch to warn of
 
 
 def rss_mb() -> float:

@@ -127,6 +127,7 @@ class CountingEmbedder:
         self.inner = inner
         self.name = inner.name
         self.dimension = inner.dimension
+        self.backend = inner.backend
         self.calls = 0
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:

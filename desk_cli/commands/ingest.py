@@ -53,7 +53,7 @@ def print_summary(console: Console, summary: IngestSummary, settings: Settings |
         for change in summary.changes:
             counts = f"+{change.added} ~{change.updated} -{change.removed}"
             console.print(f"  would change {escape(change.source)}: {counts}", highlight=False)
-        if not summary.changes:
+        if not summary.changes and not summary.backend_change:
             console.print("  nothing would change")
         if summary.refused:
             console.print(f"[yellow]a real run would stop:[/yellow] {escape(summary.refused)}", highlight=False)
@@ -62,6 +62,10 @@ def print_summary(console: Console, summary: IngestSummary, settings: Settings |
     if summary.migrated:
         console.print(f"  converted {summary.migrated} chunk ids to ones that do not depend on the working directory",
                       highlight=False)
+    if summary.backend_change:
+        verb = "would re-encode" if summary.dry_run else "re-encoded"
+        console.print(f"  {verb} {summary.reencoded} unchanged chunks: the embedding backend changed "
+                      f"({summary.backend_change}), so every vector comes from the new one", highlight=False)
     for problem in summary.errors:  # file names are shown as they are, never read as rich markup ("[/x].md")
         console.print(f"[red]error[/red] {escape(problem.path)}: {escape(problem.reason)}", highlight=False)
     for problem in summary.skipped_files:

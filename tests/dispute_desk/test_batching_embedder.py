@@ -17,7 +17,7 @@ class SlowModel:
 
     def __init__(self, fail: bool = False) -> None:
         self.inner = HashingEmbedder()
-        self.name, self.dimension = "slow", self.inner.dimension
+        self.name, self.dimension, self.backend = "slow", self.inner.dimension, self.inner.backend
         self.calls: list[int] = []
         self.fail = fail
         self._lock = threading.Lock()

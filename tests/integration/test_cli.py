@@ -189,6 +189,26 @@ def test_dry_run_on_a_fresh_data_dir_writes_nothing(run_bot, messy_folder, tmp_p
     assert not data.exists()  # no chroma.sqlite3, no report, no lock
 
 
+def test_an_index_from_before_backends_were_recorded_is_re_encoded_once_and_says_so(run_bot, tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"note-{n}.txt").write_text(f"Note {n}\n\nEscrow holds milestone {n}.\n", encoding="utf-8")
+    data = tmp_path / "data"
+    assert run_bot("ingest", str(folder), data_dir=data, env=HASHING, timeout=300).returncode == 0
+    pointer = json.loads((data / "index.json").read_text(encoding="utf-8"))
+    assert pointer.pop("backend") == "hashing"
+    (data / "index.json").write_text(json.dumps(pointer), encoding="utf-8")  # as older versions wrote it
+
+    dry = run_bot("ingest", "--dry-run", str(folder), data_dir=data, env=HASHING, timeout=300)
+    assert "would re-encode 3 unchanged chunks" in dry.stdout and "unrecorded -> hashing" in dry.stdout
+    done = run_bot("ingest", str(folder), data_dir=data, env=HASHING, timeout=300)
+    assert done.returncode == 0 and "re-encoded 3 unchanged chunks" in done.stdout
+    assert json.loads((data / "index.json").read_text(encoding="utf-8"))["backend"] == "hashing"
+    again = run_bot("ingest", str(folder), data_dir=data, env=HASHING, timeout=300)
+    assert "re-encode" not in again.stdout
+
+
 def test_ingest_of_an_emptied_folder_is_refused_unless_allowed(run_bot, tmp_path):
     folder = tmp_path / "notes"
     folder.mkdir()

@@ -34,6 +34,9 @@ def summary_line(summary: IngestSummary) -> str:
 def summary_text(title: str, summary: IngestSummary) -> str:
     mark = "✅" if summary.ok else "⚠️"
     lines = [f"{mark} {title} finished in {summary.seconds:.1f} s: {summary_line(summary)}."]
+    if summary.backend_change:
+        lines.append(f"• re-encoded {summary.reencoded} unchanged passages: the embedding backend changed "
+                     f"({summary.backend_change})")
     for error in summary.errors[:MAX_LISTED_ERRORS]:
         lines.append(f"• `{truncate(error.path, 120)}`: {truncate(error.reason, 200)}")
     if len(summary.errors) > MAX_LISTED_ERRORS:
@@ -83,6 +86,8 @@ def status_embed(status: DeskStatus, last_action: AdminAction | None) -> discord
     embed.add_field(name="Model", value=truncate(str(status.model), 1024), inline=True)
     embed.add_field(name="Store", value=truncate(f"{status.store_mode} · {status.collection}", 1024), inline=True)
     embed.add_field(name="Last ingest", value=truncate(_last_ingest(status.last_ingest), 1024), inline=False)
+    if status.backend_note:
+        embed.add_field(name="Warning", value=truncate(status.backend_note, 1024), inline=False)
     writer = status.writer
     if writer:
         fallbacks = writer.get("fallbacks") or {}

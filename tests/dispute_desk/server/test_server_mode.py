@@ -108,7 +108,7 @@ class _StopsServer:
 
     def __init__(self, server: ChromaServer) -> None:
         self.inner = HashingEmbedder()
-        self.name, self.dimension = self.inner.name, self.inner.dimension
+        self.name, self.dimension, self.backend = self.inner.name, self.inner.dimension, self.inner.backend
         self.server = server
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
@@ -177,7 +177,7 @@ class _SlowEmbedder:
 
     def __init__(self, settings: Settings, knowledge: Path, seconds: float) -> None:
         self.inner = HashingEmbedder()
-        self.name, self.dimension = self.inner.name, self.inner.dimension
+        self.name, self.dimension, self.backend = self.inner.name, self.inner.dimension, self.inner.backend
         self.settings, self.knowledge, self.seconds = settings, knowledge, seconds
         self.other_writer: BaseException | None = None
 
