@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from desk_cli.benchmark.capacity import parallel_speedup, usable_cores
 from dispute_desk.eval import percentile
 
 
@@ -26,24 +26,22 @@ class LoadResult:
     p95_ms: float
     p99_ms: float
     max_loop_stall_ms: float  # longest the event loop could not run; discord.py warns about heartbeats at 10 s
-    serial_ms: float  # mean time of one question asked alone (nothing else running)
-    cores: int
-    floor_ms: float  # the mean latency no code can beat here: concurrency x serial_ms / cores
+    serial_ms: float  # mean time of one question asked alone
+    cores: int  # cores the process may run on
+    speedup: float  # work per second with every core busy, relative to one (capacity.parallel_speedup)
 
     @property
     def ceiling_qps(self) -> float:
-        """Throughput if every core were busy answering all the time."""
-        return round(1000 * self.cores / self.serial_ms, 1) if self.serial_ms else 0.0
+        """The throughput no code can pass here with this much work per question: every core busy answering."""
+        return round(1000 * self.speedup / self.serial_ms, 1) if self.serial_ms else 0.0
+
+    @property
+    def floor_ms(self) -> float:
+        """The mean latency at this concurrency that goes with the ceiling (Little's law): concurrency / ceiling."""
+        return round(1000 * self.concurrency / self.ceiling_qps, 1) if self.ceiling_qps else 0.0
 
 
 SERIAL_SAMPLE = 100
-
-
-def _usable_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def serial_time(ask: Callable[[str], object], questions: Sequence[str]) -> float:
@@ -64,13 +62,15 @@ def concurrent_load(ask: Callable[[str], object], questions: Sequence[str], conc
     the next; latency counts from the moment a client asks (queueing included).
 
     Also times questions asked alone, for the floor: with ``concurrency`` clients always waiting, the mean
-    latency is ``concurrency`` / throughput (Little's law), and throughput cannot pass cores / time per question.
+    latency is ``concurrency`` / throughput (Little's law), and throughput cannot pass the work the cores can do
+    (``capacity.parallel_speedup``) / time per question.
     """
     for question in questions[:3]:  # warm caches and the model
         with contextlib.suppress(Exception):
             ask(question)
     serial = serial_time(ask, questions)
-    cores = _usable_cores()
+    cores = usable_cores()
+    speedup = parallel_speedup(cores)
     samples: list[float] = []
     errors = 0
     stall = 0.0
@@ -108,7 +108,6 @@ def concurrent_load(ask: Callable[[str], object], questions: Sequence[str], conc
     elapsed = asyncio.run(main())
     return LoadResult(concurrency, len(samples), errors, round(elapsed, 2), round(len(samples) / elapsed, 1),
                       round(statistics.median(samples), 1), round(percentile(samples, 95), 1),
-                      round(percentile(samples, 99), 1), round(stall, 1), round(serial, 2), cores,
-                      round(concurrency * serial / cores, 1))
+                      round(percentile(samples, 99), 1), round(stall, 1), round(serial, 2), cores, speedup)
 
 

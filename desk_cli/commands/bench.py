@@ -104,7 +104,7 @@ def handle_load(args: argparse.Namespace, settings: Settings, console: Console) 
         result = load.concurrent_load(desk.ask, questions, args.concurrency, requests)
     if args.json:
         mode = {"store_mode": settings.store.store_mode, "model": desk.embedder.name,
-                "ceiling_qps": result.ceiling_qps}
+                "ceiling_qps": result.ceiling_qps, "floor_ms": result.floor_ms}
         print(json.dumps(asdict(result) | mode, indent=2))
         return exit_codes.OK
     store_mode = settings.store.store_mode
@@ -117,7 +117,8 @@ def handle_load(args: argparse.Namespace, settings: Settings, console: Console) 
     table.add_row("latency p50 / p95 / p99 (ms)", f"{result.p50_ms:.0f} / {result.p95_ms:.0f} / {result.p99_ms:.0f}")
     table.add_row("longest event-loop stall (ms)", f"{result.max_loop_stall_ms:.0f}")
     table.add_row("one question alone (ms, mean)", f"{result.serial_ms:.1f}")
-    table.add_row(f"ceiling on {result.cores} cores (questions/s)", f"{result.ceiling_qps:.1f}")
+    table.add_row(f"work of {result.cores} busy cores, relative to one", f"{result.speedup:.2f}x")
+    table.add_row("ceiling: most questions/s this machine can answer", f"{result.ceiling_qps:.1f}")
     table.add_row(f"latency floor at {result.concurrency} concurrent (ms, mean)", f"{result.floor_ms:.0f}")
     console.print(table)
     return exit_codes.OK

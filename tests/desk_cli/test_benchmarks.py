@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from desk_cli.benchmark.capacity import parallel_speedup
 from desk_cli.benchmark.load import concurrent_load
 from desk_cli.benchmark.speed import knowledge_texts, unchanged_reingest
 from dispute_desk.embedding import HashingEmbedder
@@ -44,5 +45,10 @@ def test_the_load_test_reports_the_floor_that_cores_and_time_per_question_set() 
 
     result = concurrent_load(ask, ["a", "b"], concurrency=10, requests=20)
     assert result.serial_ms >= 4
-    assert result.floor_ms == pytest.approx(10 * result.serial_ms / result.cores, abs=0.1)
-    assert result.ceiling_qps == pytest.approx(1000 * result.cores / result.serial_ms, abs=0.1)
+    assert 1.0 <= result.speedup <= result.cores + 0.5
+    assert result.ceiling_qps == pytest.approx(1000 * result.speedup / result.serial_ms, abs=0.1)
+    assert result.floor_ms == pytest.approx(10 * result.serial_ms / result.speedup, rel=0.01)
+
+
+def test_parallel_speedup_of_one_thread_is_one() -> None:
+    assert parallel_speedup(1, rounds=5) == pytest.approx(1.0, abs=0.35)
