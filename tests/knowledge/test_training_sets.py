@@ -26,6 +26,10 @@ DECLINE_KINDS = {
     "homework", "off-topic", "uncovered-upwork", "harmful",
 }
 SECOND_EXTRA = EVAL_DIR / "train-extra-2.jsonl"
+THIRD_EXTRA = EVAL_DIR / "train-extra-3.jsonl"
+NAMED_DECLINE_KINDS = {  # the kinds issue #9 names
+    "financial-advice", "tax", "legal-strategy", "evade-suspension", "other-platform", "personal-data", "homework",
+}
 
 
 def _raw(path: Path) -> list[dict]:
@@ -33,7 +37,7 @@ def _raw(path: Path) -> list[dict]:
 
 
 def test_default_training_files_exist_and_exclude_the_held_out_split() -> None:
-    assert SECOND_EXTRA in DEFAULT_TRAINING
+    assert SECOND_EXTRA in DEFAULT_TRAINING and THIRD_EXTRA in DEFAULT_TRAINING
     assert all(path.is_file() for path in DEFAULT_TRAINING)
     assert not any(path.name == HELD_OUT for path in DEFAULT_TRAINING)
 
@@ -73,12 +77,25 @@ def test_second_extra_set_has_the_promised_shape() -> None:
     assert len({row["group"] for row in answerable}) >= 60
 
 
-def test_second_extra_set_repeats_no_existing_question() -> None:
+def test_third_extra_set_has_the_promised_shape() -> None:
+    rows = _raw(THIRD_EXTRA)
+    assert all(set(row) == {"id", "question", "facts", "answerable", "topic", "category", "group"} for row in rows)
+    assert all(row["id"].startswith("Y3-") for row in rows)
+    answerable = [row for row in rows if row["answerable"]]
+    declines = [row for row in rows if not row["answerable"]]
+    assert len(answerable) >= 140 and len(declines) >= 80
+    assert all(row["category"].startswith("lookalike-") for row in answerable)
+    assert NAMED_DECLINE_KINDS <= {row["category"] for row in declines}
+    assert len({row["group"] for row in answerable}) >= 60
+
+
+@pytest.mark.parametrize("extra", [SECOND_EXTRA, THIRD_EXTRA], ids=lambda p: p.name)
+def test_an_extra_set_repeats_no_existing_question(extra: Path) -> None:
     def norm(text: str) -> str:
         return " ".join(text.lower().split())
 
-    earlier = {norm(item.question) for path in DEFAULT_TRAINING if path != SECOND_EXTRA
+    earlier = {norm(item.question) for path in DEFAULT_TRAINING if path != extra
                for item in load_questions(path)}
-    new = [norm(row["question"]) for row in _raw(SECOND_EXTRA)]
+    new = [norm(row["question"]) for row in _raw(extra)]
     assert len(set(new)) == len(new)
     assert not set(new) & earlier
