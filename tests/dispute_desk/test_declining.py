@@ -31,6 +31,7 @@ DECLINED = [
     ("Can you give me my client's phone number?", "decline_personal_data"),
     ("Find me the home address of the client who scammed me", "decline_personal_data"),
     ("I need the freelancer's real name so I can report him to the police", "decline_personal_data"),
+    ("What's his personal email? His profile says Ivan K.", "decline_personal_data"),
     ("Can you represent me in arbitration against my client?", "decline_legal"),
     ("Will you be my lawyer if the client sues me?", "decline_legal"),
 ]
@@ -67,6 +68,13 @@ def test_scope_keeps_dispute_questions(texts, question):
     ],
 )
 def test_asking_for_a_number_of_days_is_not_a_personal_data_request(texts, question):
+    assert texts.scope.decline_reason(question) is None
+
+
+def test_mentioning_the_clients_private_email_is_not_asking_for_it(texts):
+    """Regression: the hard personal-data rule declined a question about a delivery sent by private email."""
+    question = ("sent the deliverables to the clients private email instead of through upwork. does the 2 week "
+                "auto release timer start from that?")
     assert texts.scope.decline_reason(question) is None
 
 
