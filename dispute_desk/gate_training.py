@@ -24,6 +24,7 @@ from dispute_desk.gate import AnswerabilityGate, Signals
 from dispute_desk.lexical import TOKENS_VERSION
 
 MIN_CENTROID_ITEMS = 3
+CV_SEEDS = (7, 1, 2, 3, 4)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class TrainingReport:
     cv_decline_precision: float
     cv_decline_recall: float
     cv_answerable_declined: float
+    decline_share: float  # the mix the threshold was chosen for
+    cv_decline_precision_at_share: float
 
 
 def _label(item: EvalItem) -> str:
@@ -72,19 +75,42 @@ def _centroid_features(vectors: np.ndarray, labels: Sequence[str]) -> tuple[np.n
     return out, centroids
 
 
-def _threshold(probabilities: np.ndarray, answerable: np.ndarray, min_precision: float) -> float:
-    """The highest-recall decline threshold whose decline precision is at least ``min_precision``."""
+def _precision_at(declined: np.ndarray, answerable: np.ndarray, share: float) -> float:
+    """Decline precision if ``share`` of the questions were must-declines, from the rates seen here."""
+    recall = float(declined[~answerable].mean()) if (~answerable).any() else 0.0
+    wrongly = float(declined[answerable].mean()) if answerable.any() else 0.0
+    caught = recall * share
+    return caught / (caught + wrongly * (1 - share)) if caught or wrongly else 1.0
+
+
+def _threshold(
+    probabilities: np.ndarray, answerable: np.ndarray, min_precision: float, decline_share: float | None = None
+) -> float:
+    """The highest-recall decline threshold whose decline precision is at least ``min_precision``.
+
+    ``decline_share``: the share of must-decline questions in what members really send. Precision depends on it:
+    the training files hold many more declines (36%) than members' questions do (the dev split: 17%), so the same
+    threshold that keeps 98% precision on the training mix gives about 94% on members'. Precision is computed at
+    that share from the cross-validated rates (declines caught, answerable questions declined); None uses the
+    training mix as it is.
+    """
+    must_decline = ~answerable
+    share = float(must_decline.mean()) if decline_share is None else decline_share
     best = 0.5
     best_recall = -1.0
     for threshold in np.unique(np.round(probabilities, 3)):
         declined = probabilities < threshold
         if not declined.any():
             continue
-        precision = float((~answerable[declined]).mean())
-        recall = float(declined[~answerable].mean()) if (~answerable).any() else 0.0
-        if precision >= min_precision and recall > best_recall:
+        recall = float(declined[must_decline].mean()) if must_decline.any() else 0.0
+        if _precision_at(declined, answerable, share) >= min_precision and recall > best_recall:
             best, best_recall = float(threshold), recall
     return best
+
+
+def decline_share_of(items: Sequence[EvalItem]) -> float:
+    """The share of must-decline questions among ``items`` (a split written to mirror members' questions)."""
+    return sum(not item.answerable for item in items) / max(1, len(items))
 
 
 def train_gate(
@@ -92,7 +118,8 @@ def train_gate(
     items: Sequence[EvalItem],
     *,
     sources: Sequence[Path] = (),
-    min_precision: float = 0.98,
+    min_precision: float = 0.95,
+    decline_share: float | None = None,
     c: float = 0.3,
     with_embedding: bool = True,
 ) -> tuple[AnswerabilityGate, TrainingReport]:
@@ -114,11 +141,17 @@ def train_gate(
     scale[scale < 1e-4] = 1.0  # (nearly) constant signals, e.g. embedding dimensions that never move
     z = (x - mean) / scale
     model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
-    # folds by situation group: a rewording of a question never helps predict that question
-    folds = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=7)
+    # Folds by situation group: a rewording of a question never helps predict that question. The folds are
+    # drawn CV_SEEDS times and each question's out-of-fold probabilities averaged: with one draw the chosen
+    # threshold moved from 0.19 to 0.29 with the seed alone.
     groups = [item.group or item.id for item in items]
-    probabilities = cross_val_predict(model, z, y, cv=folds, groups=groups, method="predict_proba")[:, 1]
-    threshold = _threshold(probabilities, y, min_precision)
+    probabilities = np.mean([
+        cross_val_predict(model, z, y, cv=StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=seed),
+                          groups=groups, method="predict_proba")[:, 1]
+        for seed in CV_SEEDS
+    ], axis=0)
+    share = float((~y).mean()) if decline_share is None else decline_share
+    threshold = _threshold(probabilities, y, min_precision, share)
     model.fit(z, y)
     declined = probabilities < threshold
     report = TrainingReport(
@@ -128,6 +161,8 @@ def train_gate(
         cv_decline_precision=round(float((~y[declined]).mean()) if declined.any() else 1.0, 4),
         cv_decline_recall=round(float(declined[~y].mean()) if (~y).any() else 1.0, 4),
         cv_answerable_declined=round(float(declined[y].mean()) if y.any() else 0.0, 4),
+        decline_share=round(share, 4),
+        cv_decline_precision_at_share=round(_precision_at(declined, y, share), 4),
     )
     digest = hashlib.sha256("\n".join(f"{i.id}\t{i.question}\t{i.answerable}" for i in items).encode()).hexdigest()
     gate = AnswerabilityGate(

@@ -68,3 +68,31 @@ def test_the_shipped_gate_matches_the_code():
     gate = AnswerabilityGate.load(Settings().gate_path, expect={"tokens": TOKENS_VERSION})
     assert len(gate.coef) == len(FEATURES) + gate.embedding_dims
     assert gate.meta["sources"] and not any(s.endswith("test.jsonl") for s in gate.meta["sources"])
+
+
+def test_the_threshold_keeps_precision_at_the_share_of_declines_members_send():
+    """Half the training questions are declines, but members send far fewer: the same rate of wrongly declined
+    questions then costs much more precision, so the threshold must be stricter."""
+    import numpy as np
+
+    from dispute_desk.gate_training import _threshold
+
+    # 100 must-declines (p 0.05-0.30) and 100 answerable (3 of them low: 0.12, 0.22, 0.28; the rest 0.6-0.9)
+    declines = np.linspace(0.05, 0.30, 100)
+    answerable = np.concatenate([[0.12, 0.22, 0.28], np.linspace(0.6, 0.9, 97)])
+    probabilities = np.concatenate([declines, answerable])
+    labels = np.array([False] * 100 + [True] * 100)
+    at_training_mix = _threshold(probabilities, labels, 0.95)
+    at_members_mix = _threshold(probabilities, labels, 0.95, decline_share=0.17)
+    assert at_training_mix > 0.28  # 3 wrong in 103 declined: 97% precision, every decline caught
+    assert at_members_mix < at_training_mix  # at 17% declines those 3 cost too much: fewer are declined
+    declined = probabilities < at_members_mix
+    assert declined[labels].sum() < 3
+
+
+def test_the_decline_share_of_a_split():
+    from dispute_desk.eval import EvalItem
+    from dispute_desk.gate_training import decline_share_of
+
+    items = [EvalItem(id=str(i), question="q", facts=(), answerable=i % 4 != 0) for i in range(8)]
+    assert decline_share_of(items) == 0.25
