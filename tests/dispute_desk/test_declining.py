@@ -78,6 +78,12 @@ def test_mentioning_the_clients_private_email_is_not_asking_for_it(texts):
     assert texts.scope.decline_reason(question) is None
 
 
+def test_asking_whether_do_my_homework_posts_are_permitted_is_in_scope(texts):
+    """Regression: the hard homework rule declined a question about 'do my homework' job posts."""
+    question = "I keep seeing 'do my homework' posts in my feed. Does Upwork even permit those jobs?"
+    assert texts.scope.decline_reason(question) is None
+
+
 def test_every_decline_reply_file_exists_and_is_loaded(texts):
     for _, name in DECLINED:
         assert texts.get(name) == reply(name)
