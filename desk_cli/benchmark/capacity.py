@@ -1,7 +1,7 @@
 """How much parallel work this machine really does: the load test's floor depends on it.
 
 A machine can report two cores and still do little more than one core's work with both busy (two hardware
-threads of one core, or a virtual machine's CPU quota). ``parallel_speedup`` measures it the way the desk
+threads of one core, a virtual machine's CPU quota, or other programs running). ``parallel_speedup`` measures it the way the desk
 uses the cores, with threads running code that releases the GIL (SHA-256 over 1 MB blocks), and
 ``usable_cores`` says how many cores the process may run on.
 """
@@ -42,7 +42,8 @@ def _rate(threads: int, rounds: int) -> float:
 def parallel_speedup(threads: int | None = None, rounds: int = ROUNDS, tries: int = 3) -> float:
     """Work done per second by ``threads`` busy threads (default: one per usable core), relative to one thread:
     the median of ``tries`` side-by-side measurements, since other programs on the machine take cores too. 2.0
-    on two idle real cores; 1.2-1.3 on this project's 2-vCPU machine.
+    on two idle cores; on this project's 2-vCPU machine 1.7-1.95 when nothing else ran, 1.0-1.3 while other
+    programs were busy.
     """
     threads = threads or usable_cores()
     _burn(2)
