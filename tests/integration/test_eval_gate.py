@@ -17,10 +17,10 @@ pytestmark = pytest.mark.slow
 
 EVAL_DIR = PROJECT_DIR / "tests" / "eval"
 
-# metric: (direction, issue #9 target, CI floor); measured on test.jsonl: 0.924, 0.942, 0.907, 0.000
+# metric: (direction, issue #9 target, CI floor); measured on test.jsonl (third session): 0.941, 0.962, 0.926, 0.032
 TEST_TARGETS = {
     "answer_fact_rate": (">=", 0.90, 0.90),
-    "decline_precision": (">=", 0.95, 0.92),
+    "decline_precision": (">=", 0.95, 0.94),
     "decline_recall": (">=", 0.90, 0.88),
     "lookalikes_declined": ("<=", 0.03, 0.04),
 }
