@@ -1,8 +1,8 @@
 """How much parallel work this machine really does: the load test's floor depends on it.
 
 A machine can report two cores and still do little more than one core's work with both busy (two hardware
-threads of one core, a virtual machine's CPU quota, or other programs running). ``parallel_speedup`` measures it the way the desk
-uses the cores, with threads running code that releases the GIL (SHA-256 over 1 MB blocks), and
+threads of one core, a virtual machine's CPU quota, or other programs running). ``parallel_speedup`` measures it
+the way the desk uses the cores, with threads running code that releases the GIL (SHA-256 over 1 MB blocks), and
 ``usable_cores`` says how many cores the process may run on.
 """
 

@@ -64,5 +64,5 @@ def test_member_shorthand_and_payment_apps_bring_the_policy_words():
     """Found among the gate's training misses: "arb fee?" and a bonus over Cash App were declined."""
     assert "arbitration" in VOCABULARY.expand("arb fee?")
     assert "arbitration" not in VOCABULARY.expand("the client is so arbitrary")
-    assert "payment outside Upwork" in VOCABULARY.expand("my client wants my number so he can send a 'bonus' on cash app")
+    assert "payment outside Upwork" in VOCABULARY.expand("he wants to send a 'bonus' on cash app, should i?")
     assert "payment outside Upwork" in VOCABULARY.expand("the client wants to handle small payments over Venmo")
