@@ -38,3 +38,16 @@ Older forum threads quote $291 paid by each party, which is outdated.
 
 # the escrow file without its review-period section (a change that breaks the review questions)
 ESCROW_WITHOUT_REVIEW = TINY_POLICY.split("\n\n## 1.2", 1)[0] + "\n"
+
+# A third policy file, for tests that add a file to an indexed tiny base.
+TINY_CHARGEBACKS = """---
+title: Chargebacks
+kind: policy
+as_of: 2026-11-20
+---
+# 8. Chargebacks
+
+## 8.1 What a chargeback is
+<!-- facts: F70 -->
+A chargeback is a payment reversal the client requests from their bank or card issuer.
+"""

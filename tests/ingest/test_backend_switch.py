@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from backends import OnnxLike, close, torch_like
+from tiny_knowledge import TINY_CHARGEBACKS
 
 from desk_discord.exts.admin._format import status_embed, summary_text
 from dispute_desk.desk import Desk
@@ -22,18 +23,6 @@ from dispute_desk.embedding import HashingEmbedder
 from dispute_desk.health import run_checks
 from dispute_desk.store import ChunkStore
 from ingest.pipeline import run_ingest
-
-EXTRA = """---
-title: Chargebacks
-kind: policy
-as_of: 2026-11-20
----
-# 8. Chargebacks
-
-## 8.1 What a chargeback is
-<!-- facts: F70 -->
-A chargeback is a payment reversal the client requests from their bank or card issuer.
-"""
 
 
 def stored(settings) -> dict[str, tuple[str, list[float]]]:
@@ -95,7 +84,7 @@ def test_changes_made_with_the_switch_are_applied_and_nothing_keeps_an_old_vecto
     escrow = tiny_knowledge / "policy" / "01-escrow.md"
     escrow.write_text(escrow.read_text().replace("14 days", "21 days"), encoding="utf-8")
     (tiny_knowledge / "policy" / "02-arbitration.md").unlink()
-    (tiny_knowledge / "policy" / "08-chargebacks.md").write_text(EXTRA, encoding="utf-8")
+    (tiny_knowledge / "policy" / "08-chargebacks.md").write_text(TINY_CHARGEBACKS, encoding="utf-8")
 
     switched = counting_embedder(OnnxLike())
     summary = run_ingest(settings, [tiny_knowledge], embedder=switched)

@@ -7,23 +7,12 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
+from tiny_knowledge import TINY_CHARGEBACKS
 
 from dispute_desk.desk import Desk
 from dispute_desk.embedding import HashingEmbedder
 from dispute_desk.store import ChunkStore, IndexMissing
 from ingest.pipeline import IngestBusy, IngestFailed, run_ingest
-
-EXTRA = """---
-title: Chargebacks
-kind: policy
-as_of: 2026-11-20
----
-# 8. Chargebacks
-
-## 8.1 What a chargeback is
-<!-- facts: F70 -->
-A chargeback is a payment reversal the client requests from their bank or card issuer.
-"""
 
 
 def store_of(settings) -> ChunkStore:
@@ -102,7 +91,7 @@ def test_an_edited_section_is_the_only_chunk_re_embedded(
 
 
 def test_a_new_file_is_added_without_touching_the_rest(settings, tiny_knowledge, indexed, counting_embedder):
-    (tiny_knowledge / "policy" / "08-chargebacks.md").write_text(EXTRA, encoding="utf-8")
+    (tiny_knowledge / "policy" / "08-chargebacks.md").write_text(TINY_CHARGEBACKS, encoding="utf-8")
     embedder = counting_embedder()
     summary = run_ingest(settings, [tiny_knowledge], embedder=embedder)
     assert (summary.added, summary.updated, summary.removed, summary.unchanged) == (1, 0, 0, 3)
@@ -134,7 +123,7 @@ def test_a_removed_file_stays_indexed_until_its_folder_is_ingested(
 def test_ingesting_folder_b_never_removes_folder_a(settings, tiny_knowledge, indexed, tmp_path):
     folder_b = tmp_path / "uploads"
     folder_b.mkdir()
-    (folder_b / "chargebacks.md").write_text(EXTRA, encoding="utf-8")
+    (folder_b / "chargebacks.md").write_text(TINY_CHARGEBACKS, encoding="utf-8")
     (folder_b / "notes.txt").write_text(
         "Keep every message with the client on the platform.\n", encoding="utf-8"
     )
@@ -158,8 +147,8 @@ def test_a_folder_with_a_similar_name_is_not_in_scope(settings, tmp_path):
     a, b = tmp_path / "docs", tmp_path / "docs-old"
     a.mkdir()
     b.mkdir()
-    (a / "one.md").write_text(EXTRA, encoding="utf-8")
-    (b / "two.md").write_text(EXTRA.replace("Chargebacks", "Old chargebacks"), encoding="utf-8")
+    (a / "one.md").write_text(TINY_CHARGEBACKS, encoding="utf-8")
+    (b / "two.md").write_text(TINY_CHARGEBACKS.replace("Chargebacks", "Old chargebacks"), encoding="utf-8")
     run_ingest(settings, [a, b], embedder=HashingEmbedder())
     (a / "one.md").unlink()
     summary = run_ingest(settings, [a], embedder=HashingEmbedder(), allow_mass_delete=True)
@@ -211,7 +200,7 @@ def test_dry_run_reports_changes_but_writes_nothing(
     manifest_before = live(settings).manifest()
     escrow_file.write_text(escrow_file.read_text().replace("has 14 days", "has 10 days"), encoding="utf-8")
     arbitration_file.unlink()
-    (tiny_knowledge / "policy" / "08-chargebacks.md").write_text(EXTRA, encoding="utf-8")
+    (tiny_knowledge / "policy" / "08-chargebacks.md").write_text(TINY_CHARGEBACKS, encoding="utf-8")
 
     embedder = counting_embedder()
     summary = run_ingest(settings, [tiny_knowledge], dry_run=True, embedder=embedder)
@@ -299,7 +288,7 @@ def test_a_running_desk_picks_up_an_ingest_from_another_process(settings, tiny_k
     before = desk.status().chunks
     extra = tmp_path / "uploads"
     extra.mkdir()
-    (extra / "chargebacks.md").write_text(EXTRA, encoding="utf-8")
+    (extra / "chargebacks.md").write_text(TINY_CHARGEBACKS, encoding="utf-8")
     run_ingest(settings, [extra], embedder=HashingEmbedder())
     desk.ask("What is a chargeback?")  # no reload() call: the desk notices index.json changed
     assert desk.status().chunks > before
@@ -312,7 +301,7 @@ def test_a_running_desk_picks_up_an_ingest_from_another_process(settings, tiny_k
 def test_rebuild_keeps_sources_from_other_folders(settings, tiny_knowledge, indexed, tmp_path):
     extra = tmp_path / "uploads"
     extra.mkdir()
-    (extra / "chargebacks.md").write_text(EXTRA, encoding="utf-8")
+    (extra / "chargebacks.md").write_text(TINY_CHARGEBACKS, encoding="utf-8")
     run_ingest(settings, [extra], embedder=HashingEmbedder())
     run_ingest(settings, [tiny_knowledge], rebuild=True, embedder=HashingEmbedder())
     assert str(extra / "chargebacks.md") in sources_in(settings)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tiny_knowledge import ESCROW_WITHOUT_REVIEW
+from tiny_knowledge import ESCROW_WITHOUT_REVIEW, TINY_CHARGEBACKS
 
 from dispute_desk.store import ChunkStore
 from ingest.guard import guard_applies
@@ -25,18 +25,6 @@ QUESTIONS = [
      "facts": ["F27"], "answerable": True},
 ]
 
-
-CHARGEBACKS = """---
-title: Chargebacks
-kind: policy
-as_of: 2026-11-20
----
-# 8. Chargebacks
-
-## 8.1 What a chargeback is
-<!-- facts: F70 -->
-A chargeback is a payment reversal the client requests from their bank or card issuer.
-"""
 
 
 @pytest.fixture
@@ -92,7 +80,7 @@ def test_force_switches_anyway_and_says_it_was_forced(guarded, tiny_knowledge, e
 
 def test_a_harmless_change_switches_and_lists_the_added_section(guarded, tiny_knowledge, embedder, indexed):
     before = pointer_of(guarded)
-    (tiny_knowledge / "policy" / "08-chargebacks.md").write_text(CHARGEBACKS, encoding="utf-8")
+    (tiny_knowledge / "policy" / "08-chargebacks.md").write_text(TINY_CHARGEBACKS, encoding="utf-8")
     summary = run_ingest(guarded, [tiny_knowledge], embedder=embedder)
     assert summary.guard["passed"] is True and summary.guard["regressed"] == []
     assert pointer_of(guarded) == summary.collection != before

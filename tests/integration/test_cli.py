@@ -189,11 +189,16 @@ def test_dry_run_on_a_fresh_data_dir_writes_nothing(run_bot, messy_folder, tmp_p
     assert not data.exists()  # no chroma.sqlite3, no report, no lock
 
 
-def test_an_index_from_before_backends_were_recorded_is_re_encoded_once_and_says_so(run_bot, tmp_path):
+def _three_notes(tmp_path):
     folder = tmp_path / "notes"
     folder.mkdir()
     for n in range(3):
         (folder / f"note-{n}.txt").write_text(f"Note {n}\n\nEscrow holds milestone {n}.\n", encoding="utf-8")
+    return folder
+
+
+def test_an_index_from_before_backends_were_recorded_is_re_encoded_once_and_says_so(run_bot, tmp_path):
+    folder = _three_notes(tmp_path)
     data = tmp_path / "data"
     assert run_bot("ingest", str(folder), data_dir=data, env=HASHING, timeout=300).returncode == 0
     pointer = json.loads((data / "index.json").read_text(encoding="utf-8"))
@@ -210,10 +215,7 @@ def test_an_index_from_before_backends_were_recorded_is_re_encoded_once_and_says
 
 
 def test_ingest_of_an_emptied_folder_is_refused_unless_allowed(run_bot, tmp_path):
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    for n in range(3):
-        (folder / f"note-{n}.txt").write_text(f"Note {n}\n\nEscrow holds milestone {n}.\n", encoding="utf-8")
+    folder = _three_notes(tmp_path)
     data = tmp_path / "data"
     assert run_bot("ingest", str(folder), data_dir=data, env=HASHING, timeout=300).returncode == 0
     for path in folder.iterdir():
