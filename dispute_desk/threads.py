@@ -12,17 +12,15 @@ from __future__ import annotations
 import threading
 
 _lock = threading.Lock()
-_limited: object | None = None
 
 
 def one_blas_thread() -> None:
-    """Limit the BLAS libraries numpy loaded (OpenBLAS, MKL) to one thread, for the whole process, once.
+    """Limit the BLAS libraries loaded so far (numpy's OpenBLAS; scipy's or MKL if loaded) to one thread, for the
+    whole process. Called whenever a desk opens, so a library loaded since the last call is limited too.
 
     Only BLAS: torch's own thread pool (the torch embedding backend) and ONNX Runtime's are left as set.
     """
-    global _limited
-    with _lock:
-        if _limited is None:
-            from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits
 
-            _limited = threadpool_limits(limits=1, user_api="blas")
+    with _lock:
+        threadpool_limits(limits=1, user_api="blas")
