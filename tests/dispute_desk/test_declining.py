@@ -84,6 +84,29 @@ def test_asking_whether_do_my_homework_posts_are_permitted_is_in_scope(texts):
     assert texts.scope.decline_reason(question) is None
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I submitted my assignment on the milestone and the client won't release the payment, what can I do?",
+        "the client says my essay was plagiarized and wants a refund of the milestone. can he do that?",
+        "I'm a ghostwriter. Client approved my essay draft then asked for his money back through his bank.",
+        "My homework-help client disputed my hours, will hourly protection cover me?",
+        "client got his term paper from me, now says it failed turnitin and opened a dispute. what now",
+        "My client wrote 'do my homework' in the job title and then refused to pay, do I have any protection?",
+    ],
+)
+def test_a_writers_own_essay_or_assignment_is_not_a_homework_request(texts, question):
+    """Regression: the hard homework rule declined any message that said "my essay" or "my assignment", which
+    freelance writers say about their own work in a dispute."""
+    assert texts.scope.decline_reason(question) is None
+
+
+def test_asking_whether_it_matters_where_the_client_lives_is_in_scope(texts):
+    """Regression: "where the client lives" anywhere in a message was read as asking for his address."""
+    assert texts.scope.decline_reason("does it matter where the client lives if I open a dispute?") is None
+    assert texts.scope.decline_reason("I need to know where the freelancer lives") == "decline_personal_data"
+
+
 def test_every_decline_reply_file_exists_and_is_loaded(texts):
     for _, name in DECLINED:
         assert texts.get(name) == reply(name)
