@@ -206,6 +206,8 @@ class ExtractiveAnswerer:
         # then (when it fits) the lead of the next one, since a member's situation often spans two sections.
         chosen: list[Sentence] = []
         for number, lead in enumerate(self._leads(candidates, top)[: leads or self.lead_sections]):
+            if any(_restates(lead, other) for other in chosen):  # two sections stating the same rule: say it once
+                continue
             # the first section's lead brings the deadline or consequence it states ("does nothing ... refunded")
             follow = [c for c in candidates if number == 0 and c.hit_rank == lead.hit_rank and c.index > 0
                       and _CONSEQUENCE.search(c.text) and not _OLDER.match(c.text)][:1]
@@ -273,6 +275,15 @@ def _similar(a: Sentence, b: Sentence) -> bool:
     if not a.terms or not b.terms:
         return a.text == b.text
     return len(a.terms & b.terms) / len(a.terms | b.terms) > 0.6
+
+
+def _restates(a: Sentence, b: Sentence) -> bool:
+    """Every word of the shorter sentence is in the other ("7 days to approve or dispute an escrow refund request"
+    after "7 days to answer an escrow refund request, by approving the refund or filing a dispute"). Looser than
+    ``_similar`` would drop a section lead that adds a rule with the same words around it.
+    """
+    shorter = min(a.terms, b.terms, key=len)
+    return bool(shorter) and len(a.terms & b.terms) >= 0.95 * len(shorter)
 
 
 def _keep_current_first(chosen: list[Sentence], candidates: list[Sentence]) -> list[Sentence]:

@@ -396,3 +396,42 @@ def test_a_figure_the_policy_states_as_current_is_never_called_outdated(make_chu
     assert "Note:" not in answerer.compose("how long does mediation last", hits_for(policy, agrees)).text
     flagged = answerer.compose("how long does mediation last", hits_for(policy, old)).text
     assert "quote 21 days" in flagged
+
+
+def test_two_sections_stating_the_same_rule_are_quoted_once(make_chunk, bm25):
+    """Regression: the refund-request section and the disputes overview both lead with the 7-day rule, and the
+    answer said it twice in a row, once from each."""
+    first = make_chunk(
+        "answering",
+        "A freelancer has 7 days to answer an escrow refund request, either by approving the refund or by filing a "
+        "dispute. If the freelancer does nothing within the 7 days, the escrow money is refunded to the client.",
+        kind="policy",
+    )
+    second = make_chunk(
+        "overview",
+        "A freelancer has 7 days to approve or dispute an escrow refund request. Attach the delivered files as "
+        "evidence when you file.",
+        kind="policy",
+    )
+    question = "there's a refund request for the milestone, how long do I have and what if I ignore it"
+    composed = ExtractiveAnswerer(bm25).compose(question, hits_for(first, second))
+    assert_grounded(composed, 900)
+    assert composed.text.count("7 days") == 2  # the first section's rule and its consequence, not a third time
+    assert "7 days to approve or dispute" not in composed.text
+
+
+def test_a_second_lead_that_adds_a_rule_is_kept(make_chunk, bm25):
+    first = make_chunk(
+        "old-hours",
+        "A client cannot dispute hours from earlier weeks: an hourly dispute covers only the previous week's invoice.",
+        kind="policy",
+    )
+    second = make_chunk(
+        "who-files",
+        "Only the client can file an hourly dispute, so a freelancer cannot open a dispute over hours.",
+        kind="policy",
+    )
+    composed = ExtractiveAnswerer(bm25).compose(
+        "hours from three weeks back and no dispute button for me, who do I contact", hits_for(first, second)
+    )
+    assert "Only the client can file an hourly dispute" in composed.text
