@@ -23,7 +23,7 @@ from dispute_desk.lexical import BM25Index, tokens
 from dispute_desk.models import Hit
 from dispute_desk.questions import Question
 
-GATE_VERSION = 2
+GATE_VERSION = 3
 SOFT_RULES = (
     "legal_or_tax",
     "legal_strategy",
@@ -46,6 +46,8 @@ FEATURES = (
     "domain_terms",  # log(1 + number of dispute/payment words)
     "length",  # log(1 + number of content words)
     "asks",  # number of asks found in the message
+    "ask_coverage",  # share of the asks' own term weight found in the top passage (the story left out)
+    "ask_unknown_share",  # share of the asks' words the knowledge base never uses
     *(f"rule_{name}" for name in SOFT_RULES),
     "near_decline",  # cosine to the closest centroid of a kind of declined request
     "near_answer",  # cosine to the closest centroid of a topic of answerable questions
@@ -110,6 +112,8 @@ def measure(
     total = sum(weights.values()) or 1.0
     first = set(tokens(" ".join((top[0].chunk.text, *top[0].chunk.asks)))) if top else set()
     unit = _unit(vector) if vector is not None else np.zeros(0)
+    ask_words = tokens(" ".join(question.asks)) or words
+    ask_weights = {term: bm25.idf(term) for term in ask_words if bm25.known(term)}
     values = {
         "passage_sim": max((h.dense for h in top if h.dense is not None), default=0.0),
         "phrasing_sim": max((h.phrasing for h in top if h.phrasing is not None), default=0.0),
@@ -119,6 +123,8 @@ def measure(
         "domain_terms": math.log1p(domain_terms),
         "length": math.log1p(len(words)),
         "asks": float(len(question.asks)),
+        "ask_coverage": sum(w for term, w in ask_weights.items() if term in first) / (sum(ask_weights.values()) or 1.0),
+        "ask_unknown_share": (sum(1 for t in ask_words if not bm25.known(t)) / len(ask_words)) if ask_words else 1.0,
         **{f"rule_{name}": float(name in rules) for name in SOFT_RULES},
         "near_decline": 0.0,
         "near_answer": 0.0,

@@ -96,3 +96,21 @@ def test_the_decline_share_of_a_split():
 
     items = [EvalItem(id=str(i), question="q", facts=(), answerable=i % 4 != 0) for i in range(8)]
     assert decline_share_of(items) == 0.25
+
+
+def test_the_asks_coverage_leaves_the_story_out(make_chunk):
+    """A story full of words the knowledge base never uses can still end with an ask the top passage answers:
+    the gate sees both (coverage of the whole message, and of its asks)."""
+    from dispute_desk.gate import measure
+    from dispute_desk.lexical import BM25Index
+    from dispute_desk.models import Hit
+    from dispute_desk.questions import understand
+
+    passage = make_chunk("refund", "A freelancer has 7 days to answer an escrow refund request.", kind="policy")
+    bm25 = BM25Index([passage.text, "Hourly contracts need the desktop app.", "Bonuses are never covered."])
+    question = understand("I sold pottery on Etsy for years, with hourly bonuses and a desktop app. "
+                          "How many days do I have to answer an escrow refund request?")
+    signals = measure(question, [Hit(passage, 1.0, dense=0.7)], bm25, {}, 2, None)
+    assert signals.values["ask_coverage"] > 0.9
+    assert signals.values["coverage"] < signals.values["ask_coverage"]
+    assert signals.values["ask_unknown_share"] < signals.values["unknown_share"]
