@@ -84,7 +84,9 @@ async def ask_twenty(bot: DeskBot) -> tuple[list, LoopLag, HeartbeatProbe, float
 
 
 async def test_twenty_concurrent_questions_with_a_slow_blocking_core(bot: DeskBot, fake_desk) -> None:
-    fake_desk.delay = 0.2  # blocking, like inference: on the loop it would stall everything for 4 s in total
+    # blocking, like inference: on the loop it would stall everything for 10 s in total, and each time for 0.5 s,
+    # well above the 0.25 s allowed below, which a busy CI machine's scheduling alone has come close to (0.1 flaked)
+    fake_desk.delay = 0.5
     interactions, lag, probe, elapsed = await ask_twenty(bot)
 
     for n, interaction in enumerate(interactions):
@@ -93,12 +95,12 @@ async def test_twenty_concurrent_questions_with_a_slow_blocking_core(bot: DeskBo
     assert len(fake_desk.calls) == QUESTIONS
     assert threading.get_ident() not in fake_desk.call_threads
     print(
-        f"\n[fake core 0.2 s/question] {QUESTIONS} answered in {elapsed:.2f} s; worst loop lag "
+        f"\n[fake core 0.5 s/question] {QUESTIONS} answered in {elapsed:.2f} s; worst loop lag "
         f"{lag.worst * 1000:.1f} ms; heartbeat hand-off worst {max(probe.delays) * 1000:.1f} ms "
         f"over {len(probe.delays)} beats"
     )
-    assert lag.worst < 0.1  # one ask on the loop would be >= 0.2
-    assert len(probe.delays) >= 10 and max(probe.delays) < 0.1
+    assert lag.worst < 0.25  # one ask on the loop would be >= 0.5
+    assert len(probe.delays) >= 10 and max(probe.delays) < 0.25
 
 
 @pytest.fixture
