@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from dispute_desk.embedding import QUESTION_TEXTS, ModelUnavailable, onnx_backend, resolve_model_path
+from dispute_desk.threads import usable_cores
 
 log = logging.getLogger(__name__)
 
@@ -124,13 +125,6 @@ def _export(folder: Path, target: Path, *, quantize: bool) -> None:
         os.replace(done, target)
 
 
-def _usable_cpus() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
-
-
 class OnnxEmbedder:
     """Mean-pooled, normalised sentence embeddings from an ONNX export of a sentence-transformers model.
 
@@ -178,7 +172,7 @@ class OnnxEmbedder:
         # instead. ONNX Runtime releases the GIL while it runs, so calls from several threads do overlap.
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-        self._pool = ThreadPoolExecutor(_usable_cpus(), thread_name_prefix="onnx-encode")  # threads start on use
+        self._pool = ThreadPoolExecutor(usable_cores(), thread_name_prefix="onnx-encode")  # threads start on use
         self._session = ort.InferenceSession(str(target), options, providers=providers)
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))

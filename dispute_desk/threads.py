@@ -1,4 +1,4 @@
-"""Keeping numpy's BLAS on one thread in the answering process.
+"""Threads in the answering process: how many cores it may use, and numpy's BLAS kept on one thread.
 
 The desk's matrix work is tiny (a question's vectors against a few thousand passages: well under a
 millisecond). OpenBLAS nevertheless hands any matrix product to all its threads, and on a small, busy machine
@@ -9,9 +9,18 @@ the encoder needed when many questions came at once. The cores are better spent 
 
 from __future__ import annotations
 
+import os
 import threading
 
 _lock = threading.Lock()
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity on Linux, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def one_blas_thread() -> None:

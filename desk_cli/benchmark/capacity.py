@@ -3,25 +3,19 @@
 A machine can report two cores and still do little more than one core's work with both busy (two hardware
 threads of one core, a virtual machine's CPU quota, or other programs running). ``parallel_speedup`` measures it
 the way the desk uses the cores, with threads running code that releases the GIL (SHA-256 over 1 MB blocks), and
-``usable_cores`` says how many cores the process may run on.
+``dispute_desk.threads.usable_cores`` says how many cores the process may run on.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 import time
 
+from dispute_desk.threads import usable_cores
+
 _BLOCK = b"\x00" * 1_000_000
 ROUNDS = 60
-
-
-def usable_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def _burn(rounds: int) -> None:

@@ -9,8 +9,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from desk_cli.benchmark.capacity import parallel_speedup, usable_cores
+from desk_cli.benchmark.capacity import parallel_speedup
 from dispute_desk.eval import percentile
+from dispute_desk.threads import usable_cores
 
 
 @dataclass(frozen=True)
