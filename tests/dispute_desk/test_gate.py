@@ -82,8 +82,8 @@ def test_the_threshold_keeps_precision_at_the_share_of_declines_members_send():
     answerable = np.concatenate([[0.12, 0.22, 0.28], np.linspace(0.6, 0.9, 97)])
     probabilities = np.concatenate([declines, answerable])
     labels = np.array([False] * 100 + [True] * 100)
-    at_training_mix = _threshold(probabilities, labels, 0.95)
-    at_members_mix = _threshold(probabilities, labels, 0.95, decline_share=0.17)
+    at_training_mix = _threshold(probabilities, labels, 0.95, share=float((~labels).mean()))
+    at_members_mix = _threshold(probabilities, labels, 0.95, share=0.17)
     assert at_training_mix > 0.28  # 3 wrong in 103 declined: 97% precision, every decline caught
     assert at_members_mix < at_training_mix  # at 17% declines those 3 cost too much: fewer are declined
     declined = probabilities < at_members_mix
