@@ -190,14 +190,7 @@ class Settings(BaseSettings):
 
         Like ``model_copy(update=...)``, the values are not validated (tests and benchmarks set what they need).
         """
-        top: dict[str, Any] = {}
-        by_section: dict[str, dict[str, Any]] = {}
-        for name, value in changes.items():
-            where = _lookup(name)
-            if where.section is None:
-                top[where.field] = value
-            else:
-                by_section.setdefault(where.section, {})[where.field] = value
+        top, by_section = _grouped(changes)
         for section, values in by_section.items():
             top[section] = getattr(self, section).model_copy(update=values)
         return self.model_copy(update=top)
@@ -208,6 +201,19 @@ def _lookup(name: str) -> EnvName:
         return ENV_NAMES[name]
     except KeyError:
         raise KeyError(f"{name!r} is not a setting (known: {', '.join(sorted(ENV_NAMES))})") from None
+
+
+def _grouped(flat: Mapping[str, object]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Flat setting names (as in ``ENV_NAMES``) sorted into top-level fields and fields per section."""
+    top: dict[str, Any] = {}
+    by_section: dict[str, dict[str, Any]] = {}
+    for name, value in flat.items():
+        where = _lookup(name)
+        if where.section is None:
+            top[where.field] = value
+        else:
+            by_section.setdefault(where.section, {})[where.field] = value
+    return top, by_section
 
 
 ENV_NAMES: dict[str, EnvName] = _env_names()
@@ -224,11 +230,6 @@ def load_settings(**overrides: object) -> Settings:
     """Build the settings; keyword overrides, named flat as in ``ENV_NAMES``, win over the environment (used by
     tests and the CLI): ``load_settings(data_dir=path, top_k=3, llm_provider="openai")``.
     """
-    top: dict[str, Any] = {}
-    for name, value in overrides.items():
-        where = _lookup(name)
-        if where.section is None:
-            top[where.field] = value
-        else:
-            top.setdefault(where.section, {})[where.field] = value
+    top, by_section = _grouped(overrides)
+    top.update(by_section)  # each section from a dict of its fields; the environment fills the rest
     return Settings(**top)
