@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema
 
 from dispute_desk.questions import Vocabulary
-from dispute_desk.yaml_problems import problems_in
+from dispute_desk.yaml_problems import problem_report
 
 
 class PromptsMissing(Exception):
@@ -111,9 +111,7 @@ class Scope(BaseModel):
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:
-            problems = problems_in(exc, raw, cls, text)
-            listed = "\n".join(f"- {p}" for p in problems)
-            raise PromptsMissing(f"{path} has {len(problems)} problem(s):\n{listed}") from None
+            raise PromptsMissing(problem_report(path, exc, raw, cls, text)) from None
 
 
 @dataclass(frozen=True)

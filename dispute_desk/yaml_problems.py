@@ -17,6 +17,13 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 
+def problem_report(path: object, error: ValidationError, raw: object, model: type[BaseModel], text: str) -> str:
+    """Every problem of ``path`` in one message: "<path> has N problem(s):", then one "- " line each."""
+    problems = problems_in(error, raw, model, text)
+    listed = "\n".join(f"- {p}" for p in problems)
+    return f"{path} has {len(problems)} problem(s):\n{listed}"
+
+
 def problems_in(error: ValidationError, raw: object, model: type[BaseModel], text: str = "") -> list[str]:
     """One line per problem: the line in the file (when ``text`` is given), where it is in the YAML
     (``rules[3] (fixed-funded).when``), then what is wrong.

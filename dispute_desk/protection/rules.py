@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from dispute_desk.protection.fields import Cite
 from dispute_desk.protection.questions import Question
 from dispute_desk.protection.rules_schema import DateDef, Effect, NextStep, Number, Rule, RuleSet, Status
-from dispute_desk.yaml_problems import problems_in
+from dispute_desk.yaml_problems import problem_report
 
 RULES_FILE = Path("rules") / "protection.yaml"  # inside the knowledge folder
 SCHEMA_FILE = RULES_FILE.with_suffix(".schema.json")  # generated from rules_schema.py, beside the rules
@@ -56,6 +56,4 @@ def load_rules(path: Path) -> RuleSet:
     try:
         return RuleSet.from_data(raw)
     except ValidationError as exc:
-        problems = problems_in(exc, raw, RuleSet, text)
-        listed = "\n".join(f"- {p}" for p in problems)
-        raise RulesError(f"{path} has {len(problems)} problem(s):\n{listed}") from None
+        raise RulesError(problem_report(path, exc, raw, RuleSet, text)) from None
