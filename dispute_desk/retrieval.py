@@ -140,9 +140,10 @@ class _ChromaBacked:
 
     def _dense_each(self, query: str, also: Sequence[str], vectors: Sequence[Vector] | None, n: int) -> list[_Dense]:
         """The dense neighbours of the question and of each ask. ``vectors``: the question's, then optionally
-        one per ask; an ask without a vector of its own shares the question's neighbours (see ``Desk``).
+        one per ask; an ask without a vector of its own shares the question's neighbours (``Desk`` decides which
+        asks get one). Without ``vectors`` every query is encoded, in one model call.
         """
-        vectors = vectors or self.embed([query])
+        vectors = vectors or self.embed([query, *also])
         if len(vectors) not in (1, 1 + len(also)):
             raise ValueError(f"{len(vectors)} vectors for a question with {len(also)} asks")
         dense = self._dense(vectors, n)
