@@ -27,6 +27,7 @@ DECLINE_KINDS = {
 }
 SECOND_EXTRA = EVAL_DIR / "train-extra-2.jsonl"
 THIRD_EXTRA = EVAL_DIR / "train-extra-3.jsonl"
+FOURTH_EXTRA = EVAL_DIR / "train-extra-4.jsonl"
 NAMED_DECLINE_KINDS = {  # the kinds issue #9 names
     "financial-advice", "tax", "legal-strategy", "evade-suspension", "other-platform", "personal-data", "homework",
 }
@@ -37,7 +38,7 @@ def _raw(path: Path) -> list[dict]:
 
 
 def test_default_training_files_exist_and_exclude_the_held_out_split() -> None:
-    assert SECOND_EXTRA in DEFAULT_TRAINING and THIRD_EXTRA in DEFAULT_TRAINING
+    assert SECOND_EXTRA in DEFAULT_TRAINING and THIRD_EXTRA in DEFAULT_TRAINING and FOURTH_EXTRA in DEFAULT_TRAINING
     assert all(path.is_file() for path in DEFAULT_TRAINING)
     assert not any(path.name == HELD_OUT for path in DEFAULT_TRAINING)
 
@@ -89,7 +90,27 @@ def test_third_extra_set_has_the_promised_shape() -> None:
     assert len({row["group"] for row in answerable}) >= 60
 
 
-@pytest.mark.parametrize("extra", [SECOND_EXTRA, THIRD_EXTRA], ids=lambda p: p.name)
+def test_fourth_extra_set_has_the_promised_shape() -> None:
+    """Look-alikes that name a declined topic in passing (payment apps, accountants, card chargebacks, other
+    sites, reported homework posts, lawyers, mediators) and declines that name Upwork but ask something else.
+    """
+    rows = _raw(FOURTH_EXTRA)
+    assert all(set(row) == {"id", "question", "facts", "answerable", "topic", "category", "group"} for row in rows)
+    assert all(row["id"].startswith("Y4-") for row in rows)
+    answerable = [row for row in rows if row["answerable"]]
+    declines = [row for row in rows if not row["answerable"]]
+    assert len(answerable) >= 160 and len(declines) >= 90
+    assert all(row["category"].startswith("lookalike-") for row in answerable)
+    assert {row["category"] for row in declines} == DECLINE_KINDS
+    named = sum(row["category"] in NAMED_DECLINE_KINDS for row in declines)
+    assert named >= 0.75 * len(declines), "declines should be weighted to the kinds issue #9 names"
+    assert len({row["group"] for row in answerable}) >= 60
+    assert all(row["group"] for row in rows)
+    sizes = Counter(row["group"] for row in answerable)
+    assert max(sizes.values()) <= 3, "a look-alike group holds near-paraphrases of one scenario (2-3 questions)"
+
+
+@pytest.mark.parametrize("extra", [SECOND_EXTRA, THIRD_EXTRA, FOURTH_EXTRA], ids=lambda p: p.name)
 def test_an_extra_set_repeats_no_existing_question(extra: Path) -> None:
     def norm(text: str) -> str:
         return " ".join(text.lower().split())
