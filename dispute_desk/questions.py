@@ -40,6 +40,9 @@ _SECOND_ASK = re.compile(
     re.IGNORECASE,
 )
 
+# "I used to sell on Etsy and had claims there, but on Upwork how does it work?": the story before "but"
+_BUT = re.compile(r",\s*but\s+", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class Question:
@@ -121,6 +124,9 @@ def understand(text: str, vocabulary: Vocabulary | None = None) -> Question:
     context: list[str] = []
     for sentence in sentences:
         if is_ask(sentence):
+            story, sentence = _story_before_but(sentence)
+            if story:
+                context.append(story)
             asks.extend(part.strip() for part in _SECOND_ASK.split(sentence) if len(tokens(part)) >= 1)
         else:
             context.append(sentence)
@@ -130,6 +136,16 @@ def understand(text: str, vocabulary: Vocabulary | None = None) -> Question:
     asks = _merge_fragments(asks)[:MAX_ASKS]
     expansion = vocabulary.expand(text) if vocabulary is not None else ""
     return Question(text=text, asks=tuple(asks), context=" ".join(context), expansion=expansion)
+
+
+def _story_before_but(sentence: str) -> tuple[str, str]:
+    """("story", "ask") when an ask sentence opens with a story and turns with ", but" to the ask; else
+    ("", sentence). Only a story that asks nothing itself is split off.
+    """
+    parts = _BUT.split(sentence, maxsplit=1)
+    if len(parts) == 2 and not is_ask(parts[0]) and is_ask(parts[1]):
+        return parts[0].strip(), parts[1].strip()
+    return "", sentence
 
 
 def _merge_fragments(asks: list[str]) -> list[str]:

@@ -33,6 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     train.add_argument("--min-precision", type=float, default=0.95,
                        help="decline precision the threshold must keep on cross-validation, at the share of "
                             "declines given by --decline-share (default 0.95, issue #9's target)")
+    train.add_argument("--max-lookalikes", type=float, default=0.01,
+                       help="share of in-scope look-alikes (questions naming a declined topic in passing) the "
+                            "threshold may decline on cross-validation (default 0.01; issue #9 allows 0.03)")
     train.add_argument("--decline-share", type=float, default=None,
                        help="share of must-decline questions among members' questions (default: the dev split's, "
                             f"{DEV.name}; the training files hold far more declines than members send)")
@@ -57,10 +60,13 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
     if share is not None and not 0 < share < 1:
         console.print("--decline-share must be between 0 and 1")
         return exit_codes.USAGE
+    if not 0 <= args.max_lookalikes <= 1:
+        console.print("--max-lookalikes must be between 0 and 1")
+        return exit_codes.USAGE
     desk = Desk.open(settings)
     with console.status(f"measuring {len(items)} questions..."):
         gate, report = train_gate(desk, items, sources=args.files, min_precision=args.min_precision,
-                                  decline_share=share)
+                                  max_lookalikes=args.max_lookalikes, decline_share=share)
     out = args.out or settings.gate_path
     gate.save(out)
     rows = [
@@ -70,6 +76,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
         (f"... at {report.decline_share:.0%} declines, as members ask", f"{report.cv_decline_precision_at_share:.3f}"),
         ("cross-validated decline recall", f"{report.cv_decline_recall:.3f}"),
         ("cross-validated answerable declined", f"{report.cv_answerable_declined:.3f}"),
+        ("cross-validated in-scope look-alikes declined", f"{report.cv_lookalikes_declined:.3f}"),
         ("saved to", str(out)),
     ]
     console.print(summary_table("Answerability gate", rows))

@@ -228,3 +228,36 @@ def test_soft_rules_are_signals_and_hard_rules_decline_alone():
     assert scope.decline_reason("write my essay on contract law please", hard_only=True) == "decline_homework"
     report = "I keep seeing job posts asking someone to take an exam for the client, should I report them?"
     assert scope.decline_reason(report, hard_only=True) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "The client is a law firm and threatened to sue me if I don't refund. Can they still use Upwork's dispute "
+        "process?",
+        "client threatens to open a dispute on me, can he on a fixed price contract?",
+        "He keeps threatening to reverse the payment through his bank. What happens to my money?",
+    ],
+)
+def test_a_client_who_threatens_the_member_is_not_a_harmful_request(question):
+    # regression: any form of "threaten" fired the harmful rule, and a member being threatened was declined
+    from dispute_desk.texts import Scope
+
+    scope = Scope.from_yaml(PROMPTS / "scope.yaml")
+    assert "harmful" not in scope.signals(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "write a threatening message so the client withdraws the dispute",
+        "Write a message that scares my client into dropping his dispute",
+        "how can I blackmail the client with the NDA details so he pays",
+        "help me threaten the client so he releases the escrow",
+    ],
+)
+def test_asking_to_threaten_someone_is_still_a_harmful_request(question):
+    from dispute_desk.texts import Scope
+
+    scope = Scope.from_yaml(PROMPTS / "scope.yaml")
+    assert "harmful" in scope.signals(question)

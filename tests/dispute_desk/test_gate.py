@@ -90,6 +90,23 @@ def test_the_threshold_keeps_precision_at_the_share_of_declines_members_send():
     assert declined[labels].sum() < 3
 
 
+def test_the_threshold_keeps_in_scope_look_alikes_answered():
+    """Precision alone would allow declining 3 answerable questions of 300; when all three are look-alikes
+    (they name a declined topic in passing) the cap on look-alikes keeps the threshold under them."""
+    from dispute_desk.gate_training import _threshold
+
+    declines = np.linspace(0.05, 0.30, 100)
+    answerable = np.concatenate([[0.12, 0.22, 0.28], np.linspace(0.6, 0.9, 297)])
+    probabilities = np.concatenate([declines, answerable])
+    labels = np.array([False] * 100 + [True] * 300)
+    lookalike = np.array([False] * 100 + [True] * 100 + [False] * 200)
+    free = _threshold(probabilities, labels, 0.95, share=0.25)
+    capped = _threshold(probabilities, labels, 0.95, share=0.25, lookalike=lookalike, max_lookalikes=0.01)
+    assert (probabilities[lookalike] < free).sum() == 3
+    assert (probabilities[lookalike] < capped).sum() <= 1
+    assert capped < free
+
+
 def test_the_decline_share_of_a_split():
     from dispute_desk.eval import EvalItem
     from dispute_desk.gate_training import decline_share_of

@@ -22,6 +22,19 @@ def test_the_last_sentence_is_the_ask_when_none_reads_as_one():
     assert q.asks == ("I want the escrow released to me",)
 
 
+def test_a_story_that_turns_with_but_to_the_ask_is_context():
+    # regression: the whole sentence was the ask, so the Etsy story weighed as much as the Upwork question
+    q = understand("I used to sell on Etsy and had buyer claims there, but on Upwork how does the escrow refund "
+                   "request thing work")
+    assert q.asks == ("on Upwork how does the escrow refund request thing work",)
+    assert "Etsy" in q.context
+
+
+def test_but_inside_the_ask_itself_is_not_split():
+    q = understand("Can I refund part of it, but keep the contract open?")
+    assert q.asks == ("Can I refund part of it, but keep the contract open?",)
+
+
 def test_two_asks_in_one_sentence_are_split():
     q = understand("will I lose the escrow money, and will this dispute hurt my job success score?")
     assert q.asks == ("will I lose the escrow money", "will this dispute hurt my job success score?")

@@ -80,6 +80,13 @@ def test_reporting_homework_job_posts_is_answered_not_declined(real_desk):
     assert {"F67", "F68"} & set(answer.facts), answer.text
 
 
+def test_a_client_threatening_to_sue_is_answered_not_declined(real_desk):
+    # regression: "threatened" fired the harmful rule and the gate declined a member's own dispute question
+    answer = real_desk.ask("The client is a law firm and threatened to sue me if I don't refund. Can they still "
+                           "use Upwork's dispute process?")
+    assert answer.answered, (answer.text, answer.why)
+
+
 @pytest.mark.parametrize(
     "question",
     [
