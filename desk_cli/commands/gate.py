@@ -18,6 +18,11 @@ DEFAULT_TRAINING = (EVAL_DIR / "dev.jsonl", EVAL_DIR / "questions.jsonl", EVAL_D
                     EVAL_DIR / "train-extra-2.jsonl", EVAL_DIR / "train-extra-3.jsonl",
                     EVAL_DIR / "train-extra-4.jsonl")
 HELD_OUT = "test.jsonl"
+# never trained on either: the held-out split, and the blind set written without sight of the knowledge base
+NOT_FOR_TRAINING = {
+    HELD_OUT: "the held-out split the CI gate is judged on",
+    "blind.jsonl": "the blind validation set, written without sight of the knowledge base or the code",
+}
 DEV = EVAL_DIR / "dev.jsonl"
 
 
@@ -45,10 +50,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def handle(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     from dispute_desk.gate_training import decline_share_of, train_gate  # scikit-learn: only when training
 
-    if any(path.name == HELD_OUT for path in args.files):
-        console.print(f"refusing to train on {HELD_OUT}: it is the held-out split the CI gate is judged on",
-                      markup=False)
-        return exit_codes.USAGE
+    for path in args.files:
+        if path.name in NOT_FOR_TRAINING:
+            console.print(f"refusing to train on {path.name}: it is {NOT_FOR_TRAINING[path.name]}", markup=False)
+            return exit_codes.USAGE
     try:
         items = load_question_files(args.files)
     except EvalSetError as exc:

@@ -17,12 +17,21 @@ pytestmark = pytest.mark.slow
 
 EVAL_DIR = PROJECT_DIR / "tests" / "eval"
 
-# metric: (direction, issue #9 target, CI floor); measured on test.jsonl (third session): 0.941, 0.962, 0.926, 0.032
+# metric: (direction, issue #9 target, CI floor); measured on test.jsonl (fourth session): 0.945, 0.980, 0.926, 0.000
 TEST_TARGETS = {
     "answer_fact_rate": (">=", 0.90, 0.90),
-    "decline_precision": (">=", 0.95, 0.94),
+    "decline_precision": (">=", 0.95, 0.95),
     "decline_recall": (">=", 0.90, 0.88),
     "lookalikes_declined": ("<=", 0.03, 0.04),
+}
+
+# The blind validation set (written from the fact sheet alone, never trained on): the issue's targets, with a
+# look-alike floor that allows one miss in 44. Measured (fourth session): 0.931, 0.981, 0.963, 0.000.
+BLIND_TARGETS = {
+    "answer_fact_rate": (">=", 0.90, 0.90),
+    "decline_precision": (">=", 0.95, 0.95),
+    "decline_recall": (">=", 0.90, 0.92),
+    "lookalikes_declined": ("<=", 0.03, 0.03),
 }
 
 PROJECT_SET_FLOOR = {
@@ -39,17 +48,31 @@ def test_report(real_desk):
 
 
 @pytest.fixture(scope="module")
+def blind_report(real_desk):
+    return run_eval(real_desk, load_questions(EVAL_DIR / "blind.jsonl"), k=5, write=False)
+
+
+@pytest.fixture(scope="module")
 def project_report(real_desk):
     return run_eval(real_desk, load_questions(EVAL_DIR / "questions.jsonl"), k=5, write=False)
 
 
-@pytest.mark.parametrize("metric", list(TEST_TARGETS))
-def test_held_out_split_stays_above_its_floor(test_report, metric):
-    op, target, floor = TEST_TARGETS[metric]
-    value = getattr(test_report, metric)
-    failures = [f"{f.id}: {f.question[:80]}" for f in test_report.failures()][:10]
+def _check(report, targets, metric):
+    op, target, floor = targets[metric]
+    value = getattr(report, metric)
+    failures = [f"{f.id}: {f.question[:80]}" for f in report.failures()][:10]
     ok = value >= floor if op == ">=" else value <= floor
     assert ok, f"{metric} = {value} (floor {op} {floor}, issue target {op} {target}); some failures: {failures}"
+
+
+@pytest.mark.parametrize("metric", list(TEST_TARGETS))
+def test_held_out_split_stays_above_its_floor(test_report, metric):
+    _check(test_report, TEST_TARGETS, metric)
+
+
+@pytest.mark.parametrize("metric", list(BLIND_TARGETS))
+def test_blind_validation_set_stays_above_its_floor(blind_report, metric):
+    _check(blind_report, BLIND_TARGETS, metric)
 
 
 @pytest.mark.parametrize("metric", list(PROJECT_SET_FLOOR))

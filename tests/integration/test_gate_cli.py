@@ -1,4 +1,4 @@
-"""`bot.py gate train` never trains on the held-out split."""
+"""`bot.py gate train` never trains on the held-out split or the blind validation set."""
 
 from __future__ import annotations
 
@@ -10,3 +10,17 @@ def test_gate_train_refuses_the_held_out_test_split(run_bot, tmp_path):
     result = run_bot("gate", "train", "tests/eval/dev.jsonl", "tests/eval/test.jsonl", data_dir=tmp_path)
     assert result.returncode == 1
     assert "refusing to train on test.jsonl" in result.stdout + result.stderr
+
+
+@pytest.mark.subprocess
+def test_gate_train_refuses_the_blind_validation_set(run_bot, tmp_path):
+    result = run_bot("gate", "train", "tests/eval/dev.jsonl", "tests/eval/blind.jsonl", data_dir=tmp_path)
+    assert result.returncode == 1
+    assert "refusing to train on blind.jsonl" in result.stdout + result.stderr
+
+
+@pytest.mark.subprocess
+def test_gate_train_refuses_a_look_alike_cap_outside_zero_to_one(run_bot, tmp_path):
+    result = run_bot("gate", "train", "tests/eval/dev.jsonl", "--max-lookalikes", "3", data_dir=tmp_path)
+    assert result.returncode == 1
+    assert "--max-lookalikes must be between 0 and 1" in result.stdout + result.stderr
