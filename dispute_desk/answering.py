@@ -7,7 +7,7 @@ number of its source, so each claim can be traced. When the evidence is weak the
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -125,10 +125,12 @@ class ExtractiveAnswerer:
         if len(per_ask) > 1 and len(asks) == len(per_ask):
             room = (self.max_chars - 2 * (len(per_ask) - 1)) // len(per_ask)
             parts: list[list[tuple[Hit, Sentence]]] = []
-            used: set[str] = set()  # a passage quoted for one ask is not quoted again for the next
+            # A sentence quoted for one ask is not quoted again for the next; the rest of its passage may be
+            # ("do I lose the money?" and "will my account get in trouble?" are two sentences of one section).
+            used: set[tuple[str, int]] = set()
             for ask, found in zip(asks, per_ask, strict=True):
-                part = self._choose(ask, [h for h in found if h.chunk.id not in used], context, room, leads=1)
-                used.update(hit.chunk.id for hit, _ in part)
+                part = self._choose(ask, list(found), context, room, leads=1, skip=used)
+                used.update((hit.chunk.id, sentence.index) for hit, sentence in part)
                 if part:
                     parts.append(part)
             if len(parts) > 1:
@@ -163,7 +165,7 @@ class ExtractiveAnswerer:
             sources.append(source_for(hit, number))
         return Composition(f"{composition.text}\n\n{note}", tuple(sources), composition.facts)
 
-    def _candidates(self, top: list[Hit]) -> list[Sentence]:
+    def _candidates(self, top: list[Hit], skip: Set[tuple[str, int]] = frozenset()) -> list[Sentence]:
         # Answers quote policy text and staff or accepted forum answers; other members' replies (which can
         # be wrong) are only quoted when nothing authoritative was found.
         quotable = [rank for rank, hit in enumerate(top) if is_authoritative(hit.chunk)] or list(range(len(top)))
@@ -172,7 +174,7 @@ class ExtractiveAnswerer:
         for rank in quotable:
             chunk = top[rank].chunk
             for i, (text, terms) in enumerate(_sentences(chunk.body)):
-                if _CHATTER.match(text):
+                if _CHATTER.match(text) or (chunk.id, i) in skip:
                     continue
                 if chunk.kind == "forum" and not states_rule(text, vocabulary):
                     continue
@@ -192,10 +194,16 @@ class ExtractiveAnswerer:
         return [c for c in leads if c.hit_rank < 3]
 
     def _choose(
-        self, question: str, hits: list[Hit], context: str | None, budget: int, leads: int | None = None
+        self,
+        question: str,
+        hits: list[Hit],
+        context: str | None,
+        budget: int,
+        leads: int | None = None,
+        skip: Set[tuple[str, int]] = frozenset(),
     ) -> list[tuple[Hit, Sentence]]:
         top = hits[: self.passages]
-        candidates = self._candidates(top)
+        candidates = self._candidates(top, skip)
         if not candidates:
             return []
         weights = self._weights(question, context)
@@ -205,7 +213,9 @@ class ExtractiveAnswerer:
         # The direct answer: the lead sentence of the best-ranked policy section among the first three passages,
         # then (when it fits) the lead of the next one, since a member's situation often spans two sections.
         chosen: list[Sentence] = []
-        for number, lead in enumerate(self._leads(candidates, top)[: leads or self.lead_sections]):
+        if top and (top[0].chunk.id, 0) in skip:
+            leads = 0  # an earlier ask opened with this ask's best section: another section's lead would stray
+        for number, lead in enumerate(self._leads(candidates, top)[: self.lead_sections if leads is None else leads]):
             if any(_restates(lead, other) for other in chosen):  # two sections stating the same rule: say it once
                 continue
             # the first section's lead brings the deadline or consequence it states ("does nothing ... refunded")

@@ -269,8 +269,9 @@ class Desk:
                               why=verdict.explain()), hits
             return Answer(question, False, self.texts.not_answered, closest, reason="weak_evidence",
                           why=verdict.explain()), hits
+        # each ask's part is chosen for the ask as searched: a short one ("is my money gone") with what came before
         composed = snapshot.answerer.compose(question, hits, context=context, per_ask=found.per_ask,
-                                             asks=found.question.asks)
+                                             asks=found.question.ask_queries() or found.question.asks)
         if not composed.text:
             return Answer(question, False, self.texts.not_answered, closest, reason="weak_evidence",
                           why="nothing quotable in the passages found"), hits

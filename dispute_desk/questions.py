@@ -52,20 +52,23 @@ class Question:
     asks: tuple[str, ...]
     context: str
     expansion: str = ""  # the knowledge base's words for what the member said, searched but never shown
+    leads: tuple[str, ...] = ()  # per ask: the sentence or ask just before it in the message ("" for none)
 
     @property
     def search_text(self) -> str:
         return f"{self.text} {self.expansion}".strip()
 
     def ask_queries(self, vocabulary: Vocabulary | None = None) -> tuple[str, ...]:
-        """One search query per ask: short asks ("what do I do?") carry the sentence before them."""
+        """One search query per ask: short asks ("what do I do?", "is my money gone") carry what was said just
+        before them, a sentence of the story or the ask before."""
         if len(self.asks) <= 1 and not self.context:
             return ()
         out = []
-        for ask in self.asks:
+        for n, ask in enumerate(self.asks):
             query = ask
-            if len(tokens(ask)) < 4 and self.context:
-                query = f"{_last_sentence(self.context)} {ask}"
+            lead = self.leads[n] if n < len(self.leads) else _last_sentence(self.context)
+            if len(tokens(ask)) < 4 and lead:
+                query = f"{lead} {ask}"
             if vocabulary is not None:
                 query = f"{query} {vocabulary.expand(query)}".strip()
             out.append(query)
@@ -120,22 +123,29 @@ def understand(text: str, vocabulary: Vocabulary | None = None) -> Question:
     when no sentence reads as one.
     """
     sentences = _sentences(text)
-    asks: list[str] = []
+    asks: list[tuple[str, str]] = []  # (the text just before the ask, the ask)
     context: list[str] = []
+    before = ""
     for sentence in sentences:
         if is_ask(sentence):
             story, sentence = _story_before_but(sentence)
             if story:
                 context.append(story)
-            asks.extend(part.strip() for part in _SECOND_ASK.split(sentence) if len(tokens(part)) >= 1)
+                before = story
+            for part in _SECOND_ASK.split(sentence):
+                if len(tokens(part)) >= 1:
+                    asks.append((before, part.strip()))
+                    before = part.strip()
         else:
             context.append(sentence)
+            before = sentence
     if not asks and sentences:
-        asks = [sentences[-1]]
+        asks = [(sentences[-2] if len(sentences) > 1 else "", sentences[-1])]
         context = sentences[:-1]
-    asks = _merge_fragments(asks)[:MAX_ASKS]
+    merged = _merge_fragments(asks)[:MAX_ASKS]
     expansion = vocabulary.expand(text) if vocabulary is not None else ""
-    return Question(text=text, asks=tuple(asks), context=" ".join(context), expansion=expansion)
+    return Question(text=text, asks=tuple(ask for _, ask in merged), context=" ".join(context), expansion=expansion,
+                    leads=tuple(lead for lead, _ in merged))
 
 
 def _story_before_but(sentence: str) -> tuple[str, str]:
@@ -148,14 +158,14 @@ def _story_before_but(sentence: str) -> tuple[str, str]:
     return "", sentence
 
 
-def _merge_fragments(asks: list[str]) -> list[str]:
+def _merge_fragments(asks: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Asks with no content word of their own ("right?", "what now?") join the ask before them."""
-    out: list[str] = []
-    for ask in asks:
+    out: list[tuple[str, str]] = []
+    for lead, ask in asks:
         if out and len(tokens(ask)) < 2:
-            out[-1] = f"{out[-1]} {ask}"
+            out[-1] = (out[-1][0], f"{out[-1][1]} {ask}")
         else:
-            out.append(ask)
+            out.append((lead, ask))
     return out
 
 

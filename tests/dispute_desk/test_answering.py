@@ -344,6 +344,27 @@ def test_two_asks_get_one_part_each_within_the_budget(make_chunk, bm25):
     assert "Escrow money" in first and "Job Success Score" in second
 
 
+def test_two_asks_answered_by_one_passage_each_get_their_own_sentence_of_it(make_chunk, bm25):
+    # regression: a passage quoted for the first ask was barred from the second, whose answer is its next sentence
+    chargeback = make_chunk(
+        "chargeback",
+        "A freelancer who qualifies for payment protection keeps the money after a chargeback. "
+        "Otherwise Upwork may ask for repayment and place a hold on the freelancer's account.",
+        kind="policy",
+    )
+    other = make_chunk("other", "Messages sent outside Upwork lose dispute help.", kind="policy")
+    composed = ExtractiveAnswerer(bm25).compose(
+        "is my money gone and will my account get a hold",
+        hits_for(chargeback, other),
+        per_ask=[hits_for(chargeback, other), hits_for(chargeback, other)],
+        asks=["is my money gone after the chargeback", "will my account get a hold"],
+    )
+    first, second = composed.text.split("\n\n")
+    assert "keeps the money" in first and "hold on the freelancer's account" in second
+    assert "outside Upwork" not in composed.text
+    assert [s.number for s in composed.sources] == [1]  # one source, cited in both parts
+
+
 # -- issue #15: policy outranks the forum, and says so -----------------------------------------------------------
 
 NOTE = "Note: some forum threads quote {figures} on this point; that figure is outdated or unconfirmed."

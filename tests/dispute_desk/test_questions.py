@@ -35,6 +35,24 @@ def test_but_inside_the_ask_itself_is_not_split():
     assert q.asks == ("Can I refund part of it, but keep the contract open?",)
 
 
+def test_a_short_ask_after_another_ask_is_searched_with_that_ask():
+    # regression: "is my money gone" was searched with the story's last statement, not the chargeback it follows
+    q = understand("He approved and released the milestone 2 weeks ago. Today I got an email that the payment is "
+                   "disputed with his bank?? is my money gone and will my account get in trouble")
+    assert q.asks[1:] == ("is my money gone", "will my account get in trouble")
+    queries = q.ask_queries(VOCABULARY)
+    assert queries[1].startswith("Today I got an email that the payment is disputed with his bank")
+    assert queries[2].startswith("is my money gone")
+
+
+def test_a_bank_dispute_means_a_chargeback_and_an_email_is_not_a_payment_outside_upwork():
+    expansion = VOCABULARY.expand("today i got an email that the payment is disputed with his bank")
+    assert "chargeback" in expansion
+    assert "outside Upwork" not in expansion
+    assert "outside Upwork" in VOCABULARY.expand("he wants to pay me on whatsapp outside upwork")
+    assert "outside Upwork" in VOCABULARY.expand("client offered to pay through venmo")
+
+
 def test_two_asks_in_one_sentence_are_split():
     q = understand("will I lose the escrow money, and will this dispute hurt my job success score?")
     assert q.asks == ("will I lose the escrow money", "will this dispute hurt my job success score?")

@@ -80,6 +80,20 @@ def test_reporting_homework_job_posts_is_answered_not_declined(real_desk):
     assert {"F67", "F68"} & set(answer.facts), answer.text
 
 
+def test_a_chargeback_story_with_two_short_asks_answers_both_from_the_chargeback_section(real_desk, assert_grounded):
+    # regression: "an email that the payment" read as a payment outside Upwork, the short asks were searched
+    # without the chargeback they follow, and the second ask could not quote the section the first had used
+    answer = real_desk.ask(
+        "ok so i did a logo job for this guy, 3 revisions, he approved everything and released the milestone 2 "
+        "weeks ago. today i get an email that the payment is disputed with his bank?? is my money gone and will "
+        "my account get in trouble"
+    )
+    assert_grounded(answer)
+    assert "F63" in answer.facts, answer.text
+    assert "keeps the money" in answer.text and "hold" in answer.text, answer.text
+    assert "off the Upwork platform" not in answer.text, answer.text
+
+
 def test_a_client_threatening_to_sue_is_answered_not_declined(real_desk):
     # regression: "threatened" fired the harmful rule and the gate declined a member's own dispute question
     answer = real_desk.ask("The client is a law firm and threatened to sue me if I don't refund. Can they still "
