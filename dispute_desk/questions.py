@@ -60,7 +60,8 @@ class Question:
 
     def ask_queries(self, vocabulary: Vocabulary | None = None) -> tuple[str, ...]:
         """One search query per ask: short asks ("what do I do?", "is my money gone") carry what was said just
-        before them, a sentence of the story or the ask before."""
+        before them, a sentence of the story or the ask before.
+        """
         if len(self.asks) <= 1 and not self.context:
             return ()
         out = []
