@@ -40,6 +40,12 @@ _SECOND_ASK = re.compile(
     re.IGNORECASE,
 )
 
+# the words of a sentence that names the member's problem ("the payment is disputed with his bank")
+_PROBLEM = re.compile(
+    r"\b(disput\w*|chargeback\w*|charge ?back|refund\w*|arbitrat\w*|mediat\w*|dormant|suspen\w*|ended|closed|"
+    r"cancell?ed|ghost\w*|revers\w*|scam\w*|fraud\w*|banned|hold)\b",
+    re.IGNORECASE,
+)
 # "I used to sell on Etsy and had claims there, but on Upwork how does it work?": the story before "but"
 _BUT = re.compile(r",\s*but\s+", re.IGNORECASE)
 
@@ -52,15 +58,15 @@ class Question:
     asks: tuple[str, ...]
     context: str
     expansion: str = ""  # the knowledge base's words for what the member said, searched but never shown
-    leads: tuple[str, ...] = ()  # per ask: the sentence or ask just before it in the message ("" for none)
+    leads: tuple[str, ...] = ()  # per ask: what a short ask needs from before it ("" for none), see understand
 
     @property
     def search_text(self) -> str:
         return f"{self.text} {self.expansion}".strip()
 
     def ask_queries(self, vocabulary: Vocabulary | None = None) -> tuple[str, ...]:
-        """One search query per ask: short asks ("what do I do?", "is my money gone") carry what was said just
-        before them, a sentence of the story or the ask before.
+        """One search query per ask: short asks ("what do I do?", "is my money gone") carry what was said before
+        them (see ``understand``).
         """
         if len(self.asks) <= 1 and not self.context:
             return ()
@@ -122,31 +128,42 @@ def is_ask(sentence: str) -> bool:
 def understand(text: str, vocabulary: Vocabulary | None = None) -> Question:
     """Split ``text`` into its asks (at most three, in order) and the context; the last sentence is the ask
     when no sentence reads as one.
+
+    Each ask also gets what a short one needs from before it: the nearest earlier sentence or ask that names
+    the problem ("client opened a dispute on my hourly contract"), and the one just before it.
     """
     sentences = _sentences(text)
-    asks: list[tuple[str, str]] = []  # (the text just before the ask, the ask)
+    asks: list[tuple[str, str]] = []  # (what was said before the ask, the ask)
     context: list[str] = []
-    before = ""
+    said: list[str] = []  # context sentences and asks so far, in the message's order
     for sentence in sentences:
         if is_ask(sentence):
             story, sentence = _story_before_but(sentence)
             if story:
                 context.append(story)
-                before = story
+                said.append(story)
             for part in _SECOND_ASK.split(sentence):
                 if len(tokens(part)) >= 1:
-                    asks.append((before, part.strip()))
-                    before = part.strip()
+                    asks.append((_before(said), part.strip()))
+                    said.append(part.strip())
         else:
             context.append(sentence)
-            before = sentence
+            said.append(sentence)
     if not asks and sentences:
-        asks = [(sentences[-2] if len(sentences) > 1 else "", sentences[-1])]
+        asks = [(_before(sentences[:-1]), sentences[-1])]
         context = sentences[:-1]
     merged = _merge_fragments(asks)[:MAX_ASKS]
     expansion = vocabulary.expand(text) if vocabulary is not None else ""
     return Question(text=text, asks=tuple(ask for _, ask in merged), context=" ".join(context), expansion=expansion,
                     leads=tuple(lead for lead, _ in merged))
+
+
+def _before(said: list[str]) -> str:
+    """The nearest earlier piece naming the problem, then the piece just before (once when they are one)."""
+    if not said:
+        return ""
+    problem = next((piece for piece in reversed(said) if _PROBLEM.search(piece)), "")
+    return " ".join(dict.fromkeys(piece for piece in (problem, said[-1]) if piece))
 
 
 def _story_before_but(sentence: str) -> tuple[str, str]:
