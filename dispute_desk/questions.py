@@ -107,9 +107,12 @@ class Vocabulary:
         return cls(tuple(rules))
 
     def expand(self, text: str) -> str:
-        """The knowledge-base words for what ``text`` says, space-separated, each once."""
-        found = [rule.means for rule in self.rules if rule.pattern.search(text)]
-        return " ".join(dict.fromkeys(found))
+        """The knowledge-base words for what ``text`` says and does not say already, space-separated, each once
+        ("funded milestone" gains nothing: repeating its words would only weigh the story more than the ask).
+        """
+        said = set(tokens(text))
+        found = [word for rule in self.rules if rule.pattern.search(text) for word in rule.means.split()]
+        return " ".join(word for word in dict.fromkeys(found) if not (said >= set(tokens(word)) and tokens(word)))
 
 
 def _sentences(text: str) -> list[str]:

@@ -58,11 +58,19 @@ def test_a_short_ask_carries_the_opening_sentence_that_sets_the_scene():
 def test_a_bank_dispute_means_a_chargeback_and_an_email_is_not_a_payment_outside_upwork():
     expansion = VOCABULARY.expand("today i got an email that the payment is disputed with his bank")
     assert "chargeback" in expansion
-    assert "outside Upwork" not in expansion
-    assert "outside Upwork" in VOCABULARY.expand("he wants to pay me on whatsapp outside upwork")
+    assert "circumvention" not in expansion
+    assert "circumvention" in VOCABULARY.expand("he wants to pay me on whatsapp outside upwork")
     assert "outside Upwork" in VOCABULARY.expand("client offered to pay through venmo")
     # regression: a payment named before the app ("pay me ... through wise") was not read as one outside Upwork
     assert "outside Upwork" in VOCABULARY.expand("says he'll pay me directly through wise for the rest")
+
+
+def test_the_vocabulary_adds_only_words_the_member_did_not_use():
+    # regression: "funded milestone" gained "escrow milestone funded", doubling the story's words, and a
+    # chargeback question was answered about funding milestones
+    expansion = VOCABULARY.expand("client paid a funded milestone, now he's doing a chargeback with his bank")
+    assert "escrow" in expansion.split()
+    assert "milestone" not in expansion.split() and "funded" not in expansion.split()
 
 
 def test_two_asks_in_one_sentence_are_split():
@@ -108,4 +116,4 @@ def test_member_shorthand_and_payment_apps_bring_the_policy_words():
     assert "arbitration" in VOCABULARY.expand("arb fee?")
     assert "arbitration" not in VOCABULARY.expand("the client is so arbitrary")
     assert "payment outside Upwork" in VOCABULARY.expand("he wants to send a 'bonus' on cash app, should i?")
-    assert "payment outside Upwork" in VOCABULARY.expand("the client wants to handle small payments over Venmo")
+    assert "circumvention outside Upwork" in VOCABULARY.expand("the client wants to handle small payments over Venmo")

@@ -94,6 +94,13 @@ def test_a_chargeback_story_with_two_short_asks_answers_both_from_the_chargeback
     assert "off the Upwork platform" not in answer.text, answer.text
 
 
+def test_a_chargeback_after_a_funded_milestone_is_answered_about_the_chargeback(real_desk):
+    answer = real_desk.ask("client paid a funded milestone, i withdrew, now he's doing a chargeback with his bank. "
+                           "am i covered or does upwork come after me")
+    assert "F63" in answer.facts, answer.text
+    assert answer.text.startswith("A freelancer who qualifies for payment protection keeps the money"), answer.text
+
+
 def test_a_client_threatening_to_sue_is_answered_not_declined(real_desk):
     # regression: "threatened" fired the harmful rule and the gate declined a member's own dispute question
     answer = real_desk.ask("The client is a law firm and threatened to sue me if I don't refund. Can they still "
