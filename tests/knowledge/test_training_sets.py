@@ -37,6 +37,14 @@ def _raw(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def _labelled(path: Path, *, id_prefix: str) -> tuple[list[dict], list[dict], list[dict]]:
+    """An extra file's rows (checked for the seven keys and the id prefix), its answerable rows and its declines."""
+    rows = _raw(path)
+    assert all(set(row) == {"id", "question", "facts", "answerable", "topic", "category", "group"} for row in rows)
+    assert all(row["id"].startswith(id_prefix) for row in rows)
+    return rows, [row for row in rows if row["answerable"]], [row for row in rows if not row["answerable"]]
+
+
 def test_default_training_files_exist_and_exclude_the_held_out_split() -> None:
     assert SECOND_EXTRA in DEFAULT_TRAINING and THIRD_EXTRA in DEFAULT_TRAINING and FOURTH_EXTRA in DEFAULT_TRAINING
     assert all(path.is_file() for path in DEFAULT_TRAINING)
@@ -67,11 +75,7 @@ def test_every_training_label_is_usable(path: Path) -> None:
 
 
 def test_second_extra_set_has_the_promised_shape() -> None:
-    rows = _raw(SECOND_EXTRA)
-    assert all(set(row) == {"id", "question", "facts", "answerable", "topic", "category", "group"} for row in rows)
-    assert all(row["id"].startswith("Y") for row in rows)
-    answerable = [row for row in rows if row["answerable"]]
-    declines = [row for row in rows if not row["answerable"]]
+    _, answerable, declines = _labelled(SECOND_EXTRA, id_prefix="Y")
     assert len(answerable) >= 160 and len(declines) >= 80
     assert ALL_FACTS <= {fact for row in answerable for fact in row["facts"]}, "some fact has no question"
     assert {row["category"] for row in declines} == DECLINE_KINDS
@@ -79,11 +83,7 @@ def test_second_extra_set_has_the_promised_shape() -> None:
 
 
 def test_third_extra_set_has_the_promised_shape() -> None:
-    rows = _raw(THIRD_EXTRA)
-    assert all(set(row) == {"id", "question", "facts", "answerable", "topic", "category", "group"} for row in rows)
-    assert all(row["id"].startswith("Y3-") for row in rows)
-    answerable = [row for row in rows if row["answerable"]]
-    declines = [row for row in rows if not row["answerable"]]
+    _, answerable, declines = _labelled(THIRD_EXTRA, id_prefix="Y3-")
     assert len(answerable) >= 140 and len(declines) >= 80
     assert all(row["category"].startswith("lookalike-") for row in answerable)
     assert NAMED_DECLINE_KINDS <= {row["category"] for row in declines}
@@ -94,11 +94,7 @@ def test_fourth_extra_set_has_the_promised_shape() -> None:
     """Look-alikes that name a declined topic in passing (payment apps, accountants, card chargebacks, other
     sites, reported homework posts, lawyers, mediators) and declines that name Upwork but ask something else.
     """
-    rows = _raw(FOURTH_EXTRA)
-    assert all(set(row) == {"id", "question", "facts", "answerable", "topic", "category", "group"} for row in rows)
-    assert all(row["id"].startswith("Y4-") for row in rows)
-    answerable = [row for row in rows if row["answerable"]]
-    declines = [row for row in rows if not row["answerable"]]
+    rows, answerable, declines = _labelled(FOURTH_EXTRA, id_prefix="Y4-")
     assert len(answerable) >= 160 and len(declines) >= 90
     assert all(row["category"].startswith("lookalike-") for row in answerable)
     assert {row["category"] for row in declines} == DECLINE_KINDS
