@@ -92,6 +92,10 @@ def test_time_in_words_and_slang_bring_the_policy_words():
     assert "Job Success Score" in VOCABULARY.expand("my JSS tanked")
     assert "automatically" in VOCABULARY.expand("what if I just do nothing")
     assert VOCABULARY.expand("how do I open a dispute") == ""
+    # months without a number are past the 90-day dormancy mark; "6 months" stays 180 days
+    assert "90 days" in VOCABULARY.expand("the contract has been a ghost town for months")
+    assert "90 days" in VOCABULARY.expand("he vanished months ago")
+    assert "90 days" not in VOCABULARY.expand("it was 6 months ago")
 
 
 def test_a_plain_question_is_one_ask_with_no_extra_queries():
