@@ -202,7 +202,7 @@ class Desk:
         scope = self.texts.scope
         signals = measure(
             question, hits, snapshot.corpus.bm25, scope.signals(text), scope.domain_term_count(text), vector,
-            self.gate.centroids if self.gate else None,
+            self.gate.centroids if self.gate else None, self.gate.neighbours if self.gate else None,
         )
         return Inspection(question, hits, per_ask if len(asks) > 1 else [], signals, list(vector))
 

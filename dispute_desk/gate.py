@@ -2,10 +2,11 @@
 
 A small logistic model over signals of the question and of the retrieval (how close the best passage and
 the best member phrasing are, how much of the question's rare words the top passage covers, how many words
-the knowledge base has never seen, which soft scope rules fire, and how close the question is to the kinds
-of requests the desk declines). It is trained on the eval set's ``dev`` split by ``python bot.py gate
-train`` and saved as a small JSON file (``prompts/answerability-gate.json``) together with the settings it
-was trained for; answering needs only numpy. Hard rules (someone's personal data, doing homework) stay rules.
+the knowledge base has never seen, which soft scope rules fire, how close the question is to the kinds of
+requests the desk declines, and how many of the labelled training questions nearest it were answerable). It
+is trained on the eval set's ``dev`` split and the training files by ``python bot.py gate train`` and saved as
+a JSON file (``prompts/answerability-gate.json``) together with the settings it was trained for; answering
+needs only numpy. Hard rules (someone's personal data, doing homework) stay rules.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ import numpy as np
 
 from dispute_desk.lexical import BM25Index, tokens
 from dispute_desk.models import Hit
+from dispute_desk.neighbours import Neighbours
 from dispute_desk.questions import Question
 
-GATE_VERSION = 3
+GATE_VERSION = 4
 SOFT_RULES = (
     "legal_or_tax",
     "legal_strategy",
@@ -51,6 +53,7 @@ FEATURES = (
     *(f"rule_{name}" for name in SOFT_RULES),
     "near_decline",  # cosine to the closest centroid of a kind of declined request
     "near_answer",  # cosine to the closest centroid of a topic of answerable questions
+    "near_answerable",  # similarity-weighted share of answerable questions among the 10 nearest training ones
 )  # followed, in a gate trained with ``embedding_dims``, by the question's unit vector
 
 
@@ -104,8 +107,11 @@ def measure(
     domain_terms: int,
     vector: Sequence[float] | None,
     centroids: dict[str, np.ndarray] | None = None,
+    neighbours: Neighbours | None = None,
 ) -> Signals:
-    """The gate's signals for one question (``centroids``: name -> unit vector, 'decline:*' and 'answer:*')."""
+    """The gate's signals for one question (``centroids``: name -> unit vector, 'decline:*' and 'answer:*';
+    ``neighbours``: the gate's labelled training questions).
+    """
     top = list(hits[:3])
     words = tokens(question.text)
     weights = {term: bm25.idf(term) for term in words if bm25.known(term)}
@@ -128,11 +134,14 @@ def measure(
         **{f"rule_{name}": float(name in rules) for name in SOFT_RULES},
         "near_decline": 0.0,
         "near_answer": 0.0,
+        "near_answerable": 0.5,
     }
     if centroids and vector is not None:
         for kind in ("decline", "answer"):
             sims = [float(unit @ c) for name, c in centroids.items() if name.startswith(f"{kind}:")]
             values[f"near_{kind}"] = max(sims, default=0.0)
+    if neighbours is not None and vector is not None and len(unit) == neighbours.vectors.shape[1]:
+        values["near_answerable"] = float(neighbours.answerable_share(unit)[0])
     return Signals(values, rules, tuple(float(v) for v in unit))
 
 
@@ -149,6 +158,7 @@ class AnswerabilityGate:
     trained_for: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     embedding_dims: int = 0  # the question vector's weights follow the scalar features' when non-zero
+    neighbours: Neighbours | None = None  # the training questions, for "near_answerable"
 
     def _pushes(self, signals: Signals) -> np.ndarray:
         x = signals.vector(with_embedding=bool(self.embedding_dims))
@@ -189,6 +199,7 @@ class AnswerabilityGate:
             "intercept": round(self.intercept, 6),
             "threshold": round(self.threshold, 4),
             "centroids": {name: c.round(5).tolist() for name, c in sorted(self.centroids.items())},
+            "neighbours": self.neighbours.to_json() if self.neighbours is not None else None,
             "meta": self.meta,
         }
 
@@ -212,6 +223,7 @@ class AnswerabilityGate:
                 trained_for=dict(raw.get("trained_for", {})),
                 meta=dict(raw.get("meta", {})),
                 embedding_dims=int(raw.get("embedding_dims", 0)),
+                neighbours=Neighbours.from_json(raw["neighbours"]) if raw.get("neighbours") else None,
             )
         except FileNotFoundError as exc:
             raise GateError(f"no answerability gate at {path}; run `python bot.py gate train`") from exc

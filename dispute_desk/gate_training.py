@@ -1,7 +1,8 @@
 """Training the answerability gate from labelled questions (the eval set's ``dev`` split; never ``test``).
 
 For every question the desk is asked to inspect (read, search, measure) without deciding; the gate's centroid
-signals are computed leaving the question itself out of its own centroid; a standardised logistic regression
+signals are computed leaving the question itself out of its own centroid, and its nearest training questions
+never include its own situation group (in cross-validation, never the held fold); a standardised logistic regression
 (scikit-learn, imported only here) is fitted with balanced classes, the question's wording (its embedding) weighed
 down against the named signals; and the decision threshold is the one that, on probabilities cross-validated by
 situation group, declines the most must-decline questions while keeping decline precision at ``min_precision``
@@ -17,13 +18,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from dispute_desk.desk import Desk
 from dispute_desk.eval import EvalItem
-from dispute_desk.gate import AnswerabilityGate, Signals
+from dispute_desk.gate import FEATURES, AnswerabilityGate, Signals
 from dispute_desk.lexical import TOKENS_VERSION
+from dispute_desk.neighbours import Neighbours
 
 MIN_CENTROID_ITEMS = 3
 CV_SEEDS = (7, 1, 2, 3, 4)
@@ -147,7 +150,6 @@ def train_gate(
 ) -> tuple[AnswerabilityGate, TrainingReport]:
     """Fit the gate on ``items`` through ``desk`` (which must not use a gate's centroids while measuring)."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedGroupKFold, cross_val_predict
 
     desk = _without_gate(desk)
     inspections = [desk.inspect(item.question) for item in items]
@@ -160,6 +162,11 @@ def train_gate(
     x = np.array(rows)
     y = np.array([item.answerable for item in items])
     lookalike = np.array([item.lookalike for item in items])
+    groups = np.array([item.group or item.id for item in items])
+    same_group = groups[:, None] == groups[None, :]
+    neighbours = Neighbours.of(vectors, y)
+    # each question's nearest training questions, never from its own situation group (nor itself)
+    x[:, _NEAR_ANSWERABLE] = neighbours.answerable_share(vectors, own=same_group)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-4] = 1.0  # (nearly) constant signals, e.g. embedding dimensions that never move
     if with_embedding:
@@ -171,11 +178,8 @@ def train_gate(
     # Folds by situation group: a rewording of a question never helps predict that question. The folds are
     # drawn CV_SEEDS times and each question's out-of-fold probabilities averaged: with one draw the chosen
     # threshold moved from 0.19 to 0.29 with the seed alone.
-    groups = [item.group or item.id for item in items]
     probabilities = np.mean([
-        cross_val_predict(model, z, y, cv=StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=seed),
-                          groups=groups, method="predict_proba")[:, 1]
-        for seed in CV_SEEDS
+        _out_of_fold(model, x, y, vectors, groups, (mean, scale), seed) for seed in CV_SEEDS
     ], axis=0)
     share = float((~y).mean()) if decline_share is None else decline_share
     threshold = _threshold(probabilities, y, min_precision, share, lookalike, max_lookalikes)
@@ -201,6 +205,7 @@ def train_gate(
         threshold=threshold,
         centroids=centroids,
         embedding_dims=vectors.shape[1] if with_embedding else 0,
+        neighbours=neighbours,
         trained_for={"embedding_model": desk.embedder.name, "tokens": TOKENS_VERSION},
         meta={
             "trained": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -218,6 +223,32 @@ def train_gate(
         },
     )
     return gate, report
+
+
+_NEAR_ANSWERABLE = FEATURES.index("near_answerable")
+
+
+def _out_of_fold(
+    model: Any, x: np.ndarray, y: np.ndarray, vectors: np.ndarray, groups: np.ndarray,
+    standard: tuple[np.ndarray, np.ndarray], seed: int,
+) -> np.ndarray:
+    """Each question's p(answerable) from a model fitted without its fold; its nearest-questions signal is
+    measured against the other folds only, as a member's question is measured against the training files.
+    """
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    mean, scale = standard
+    out = np.zeros(len(y))
+    for train, held in StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=seed).split(x, y, groups):
+        fold = Neighbours.of(vectors[train], y[train])
+        features = x.copy()
+        features[train, _NEAR_ANSWERABLE] = fold.answerable_share(
+            vectors[train], own=groups[train][:, None] == groups[train][None, :])
+        features[held, _NEAR_ANSWERABLE] = fold.answerable_share(vectors[held])
+        z = (features - mean) / scale
+        out[held] = clone(model).fit(z[train], y[train]).predict_proba(z[held])[:, 1]
+    return out
 
 
 def _shown(path: Path) -> str:
