@@ -13,10 +13,11 @@ def test_gate_train_refuses_the_held_out_test_split(run_bot, tmp_path):
 
 
 @pytest.mark.subprocess
-def test_gate_train_refuses_the_blind_validation_set(run_bot, tmp_path):
-    result = run_bot("gate", "train", "tests/eval/dev.jsonl", "tests/eval/blind.jsonl", data_dir=tmp_path)
+@pytest.mark.parametrize("name", ["blind.jsonl", "blind-2.jsonl"])
+def test_gate_train_refuses_the_blind_sets(run_bot, tmp_path, name):
+    result = run_bot("gate", "train", "tests/eval/dev.jsonl", f"tests/eval/{name}", data_dir=tmp_path)
     assert result.returncode == 1
-    assert "refusing to train on blind.jsonl" in result.stdout + result.stderr
+    assert f"refusing to train on {name}" in result.stdout + result.stderr
 
 
 @pytest.mark.subprocess
