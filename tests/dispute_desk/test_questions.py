@@ -91,6 +91,8 @@ def test_time_in_words_and_slang_bring_the_policy_words():
     assert "unresponsive" in VOCABULARY.expand("the client ghosted me")
     assert "Job Success Score" in VOCABULARY.expand("my JSS tanked")
     assert "automatically" in VOCABULARY.expand("what if I just do nothing")
+    assert "automatically" in VOCABULARY.expand("if i just chill does the money come to me eventually?")
+    assert "automatically" in VOCABULARY.expand("should I sit tight and wait it out")
     assert VOCABULARY.expand("how do I open a dispute") == ""
     # months without a number are past the 90-day dormancy mark; "6 months" stays 180 days
     assert "90 days" in VOCABULARY.expand("the contract has been a ghost town for months")
