@@ -65,8 +65,8 @@ class Question:
         return f"{self.text} {self.expansion}".strip()
 
     def ask_queries(self, vocabulary: Vocabulary | None = None) -> tuple[str, ...]:
-        """One search query per ask: short asks ("what do I do?", "is my money gone") carry what was said before
-        them (see ``understand``).
+        """One search query per ask: an ask that is short ("what do I do?") or names no problem ("if I just
+        wait, does the money come to me?") carries what was said before it (see ``understand``).
         """
         if len(self.asks) <= 1 and not self.context:
             return ()
@@ -74,7 +74,7 @@ class Question:
         for n, ask in enumerate(self.asks):
             query = ask
             lead = self.leads[n] if n < len(self.leads) else _last_sentence(self.context)
-            if len(tokens(ask)) < 4 and lead:
+            if lead and (len(tokens(ask)) < 4 or not _PROBLEM.search(ask)):
                 query = f"{lead} {ask}"
             if vocabulary is not None:
                 query = f"{query} {vocabulary.expand(query)}".strip()

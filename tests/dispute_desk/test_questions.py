@@ -73,6 +73,13 @@ def test_the_vocabulary_adds_only_words_the_member_did_not_use():
     assert "milestone" not in expansion.split() and "funded" not in expansion.split()
 
 
+def test_an_ask_that_names_no_problem_carries_the_sentence_that_does():
+    q = understand("client ghosted for like 3 months, escrow still loaded. if i just chill does the money come to "
+                   "me eventually?")
+    (query,) = q.ask_queries()
+    assert query.startswith("client ghosted for like 3 months")
+
+
 def test_two_asks_in_one_sentence_are_split():
     q = understand("will I lose the escrow money, and will this dispute hurt my job success score?")
     assert q.asks == ("will I lose the escrow money", "will this dispute hurt my job success score?")
