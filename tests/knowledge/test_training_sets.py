@@ -28,6 +28,7 @@ DECLINE_KINDS = {
 SECOND_EXTRA = EVAL_DIR / "train-extra-2.jsonl"
 THIRD_EXTRA = EVAL_DIR / "train-extra-3.jsonl"
 FOURTH_EXTRA = EVAL_DIR / "train-extra-4.jsonl"
+FIFTH_EXTRA = EVAL_DIR / "train-extra-5.jsonl"
 NAMED_DECLINE_KINDS = {  # the kinds issue #9 names
     "financial-advice", "tax", "legal-strategy", "evade-suspension", "other-platform", "personal-data", "homework",
 }
@@ -46,7 +47,7 @@ def _labelled(path: Path, *, id_prefix: str) -> tuple[list[dict], list[dict], li
 
 
 def test_default_training_files_exist_and_exclude_the_held_out_split() -> None:
-    assert SECOND_EXTRA in DEFAULT_TRAINING and THIRD_EXTRA in DEFAULT_TRAINING and FOURTH_EXTRA in DEFAULT_TRAINING
+    assert {SECOND_EXTRA, THIRD_EXTRA, FOURTH_EXTRA, FIFTH_EXTRA} <= set(DEFAULT_TRAINING)
     assert all(path.is_file() for path in DEFAULT_TRAINING)
     assert not any(path.name == HELD_OUT for path in DEFAULT_TRAINING)
 
@@ -106,7 +107,28 @@ def test_fourth_extra_set_has_the_promised_shape() -> None:
     assert max(sizes.values()) <= 3, "a look-alike group holds near-paraphrases of one scenario (2-3 questions)"
 
 
-@pytest.mark.parametrize("extra", [SECOND_EXTRA, THIRD_EXTRA, FOURTH_EXTRA], ids=lambda p: p.name)
+def test_fifth_extra_set_has_the_promised_shape() -> None:
+    """Ordinary member questions (stories, several asks, typos, members' words, very short ones) across every
+    topic, look-alikes that name a declined topic in passing, and declines weighted to the kinds issue #9 names.
+    """
+    rows, answerable, declines = _labelled(FIFTH_EXTRA, id_prefix="Y5-")
+    ordinary = [row for row in answerable if row["category"] in {"answerable-story", "answerable-short"}]
+    lookalikes = [row for row in answerable if row["category"].startswith("lookalike-")]
+    assert len(ordinary) >= 150 and len(lookalikes) >= 60 and len(declines) >= 90
+    assert len(ordinary) + len(lookalikes) == len(answerable)
+    assert {row["topic"] for row in ordinary} == TOPICS
+    assert len({fact for row in ordinary for fact in row["facts"]}) >= 60
+    assert {row["category"] for row in ordinary} == {"answerable-story", "answerable-short"}
+    assert all(row["topic"] == "decline" for row in declines)
+    assert {row["category"] for row in declines} == DECLINE_KINDS
+    named = sum(row["category"] in NAMED_DECLINE_KINDS for row in declines)
+    assert named >= 0.75 * len(declines), "declines should be weighted to the kinds issue #9 names"
+    assert all(row["group"] for row in rows)
+    sizes = Counter(row["group"] for row in rows)
+    assert len(sizes) >= 120 and max(sizes.values()) <= 3, "a group holds 1-3 near-paraphrases of one question"
+
+
+@pytest.mark.parametrize("extra", [SECOND_EXTRA, THIRD_EXTRA, FOURTH_EXTRA, FIFTH_EXTRA], ids=lambda p: p.name)
 def test_an_extra_set_repeats_no_existing_question(extra: Path) -> None:
     def norm(text: str) -> str:
         return " ".join(text.lower().split())
