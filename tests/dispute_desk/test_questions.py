@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dispute_desk.questions import Vocabulary, understand
 from dispute_desk.settings import PROJECT_DIR
 
@@ -130,3 +132,92 @@ def test_member_shorthand_and_payment_apps_bring_the_policy_words():
     assert "arbitration" not in VOCABULARY.expand("the client is so arbitrary")
     assert "payment outside Upwork" in VOCABULARY.expand("he wants to send a 'bonus' on cash app, should i?")
     assert "circumvention outside Upwork" in VOCABULARY.expand("the client wants to handle small payments over Venmo")
+
+
+# Member wording for situations the knowledge base covers, with no word in common with the section that answers it.
+# Each vocabulary rule added for issue #9 has one sentence here and the knowledge-base words it must bring.
+MEMBER_WORDING = [
+    ("i already sent the money back to him last night", "refund escrow"),
+    ("client is asking for his deposit back after i delivered", "refund request"),
+    ("his bank pulled it back after he paid me", "chargeback"),
+    ("the payment got reversed on his credit card", "chargeback"),
+    ("upwork froze my money after the client complained", "hold suspension"),
+    ("my account got suspended out of nowhere", "suspension"),
+    ("do I really want the paid decision thing or is it a waste", "arbitration arbitrator binding"),
+    ("can a third party judge look at my work?", "arbitration"),
+    ("can the upwork guy in the middle force him to pay", "mediation mediator"),
+    ("is there a middle man who can help us settle this", "mediation mediator"),
+    ("the screenshot app was running the whole time", "desktop Work Diary"),
+    ("he set a weekly cap of 10 hours and i went past it", "limit"),
+    ("client never clicked approve on the milestone", "does nothing within the deadline automatically"),
+    ("he closed the job on me after i delivered", "client ended the contract"),
+    ("the client walked away halfway through the project", "ended the contract"),
+    ("he left me 1 star after i asked to be paid", "feedback Job Success Score"),
+    ("my success rate dropped after this client", "Job"),
+    ("he paid me off the site for the second half", "payment outside Upwork circumvention"),
+    ("how much is the buyout to hire him outside", "Conversion Fee"),
+    ("the client put down a deposit for the first part", "escrow funded milestone"),
+    ("the contract has been inactive for ages", "dormant"),
+    ("he released only half the milestone", "partial"),
+    ("i sent the files by email and he says he never got them", "Submit work review period"),
+    ("client keeps asking for more revisions on the logo", "changes review period"),
+    ("he keeps adding extra work that was not what we agreed", "milestone description scope"),
+    ("client says the work is bad quality and wants a refund", "evidence"),
+    ("i have proof that i delivered everything", "evidence"),
+    ("will screenshots of our chat help my case", "evidence"),
+    ("there is no dispute button on my contract page", "support ticket mediation"),
+    ("i opened a ticket with customer service", "support"),
+    ("my payment is stuck and i cant withdraw", "pending hold"),
+    ("client says i padded my hours", "hourly dispute"),
+    ("how do i remove the hours i logged by mistake", "delete time Work Diary"),
+    ("i brought my own client to upwork", "Direct Contract"),
+    ("he is still using my logo after the refund", "ownership of work full payment"),
+    ("will it auto release if the client does not click anything", "automatic automatically"),
+    ("the client's card was declined so the contract stopped", "account problem payment method paused"),
+    ("he sent me a $50 tip through upwork", "bonus"),
+    ("do i need to verify my id to be protected", "ID Verification Badge"),
+    ("is there a payment guarantee for hourly work", "protection"),
+    ("will upwork pick a side in this", "mediator does not decide neutral"),
+]
+
+
+@pytest.mark.parametrize(("said", "words"), MEMBER_WORDING)
+def test_member_wording_brings_the_knowledge_base_words(said, words):
+    expansion = VOCABULARY.expand(said).lower().split()
+    assert all(word in expansion for word in words.lower().split()), (said, expansion)
+
+
+ORDINARY = [
+    "I finished the logo and the client said thanks, great job",
+    "The client sent me a message with feedback on the first draft",
+    "He paid me on time every week, no issues",
+    "I put a lot of effort into this project",
+    "I sent the invoice and he paid it",
+    "I used the money to pay my rent",
+    "the client is nice and we talk on zoom every day",
+    "any tips for a new freelancer?",
+    "what happens after the client approves the milestone",
+    "The client left a review",
+    "I sent him a proposal in chat",
+    "the client hates meetings",
+    "I had no option but to accept the offer",
+    "how do I avoid fees when withdrawing to my bank",
+    "I paid some bills with my earnings",
+    "can you give me a tip on writing proposals?",
+    "the client was very happy with what we agreed",
+    "take down the job post",
+]
+
+
+@pytest.mark.parametrize("said", ORDINARY)
+def test_ordinary_sentences_gain_no_knowledge_base_words(said):
+    assert VOCABULARY.expand(said) == ""
+
+
+def test_money_given_back_is_a_refund_not_a_chargeback():
+    # regression: any "money back" brought "chargeback", so a freelancer who refunded the client was searched as
+    # a bank reversal
+    assert "chargeback" not in VOCABULARY.expand("i already sent the money back to him last night")
+    assert "chargeback" in VOCABULARY.expand("the client took my money back")
+    assert "diary" not in VOCABULARY.expand("will screenshots of our chat help my case").lower()
+    assert "diary" in VOCABULARY.expand("i have all the screenshots of my hours").lower()
