@@ -29,7 +29,7 @@ COPY desk_discord/ desk_discord/
 COPY prompts/ prompts/
 COPY knowledge/ knowledge/
 # the held-out questions every reindex is checked against before it goes live (DESK_REINDEX_QUESTIONS)
-COPY tests/eval/test.jsonl tests/eval/test.jsonl
+COPY tests/eval/dev.jsonl tests/eval/dev.jsonl
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     HF_HUB_OFFLINE=1 \

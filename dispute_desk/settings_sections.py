@@ -121,7 +121,7 @@ class IngestSettings(Section):
     # embedder the default question file is skipped (its answers mean nothing); a file of your own still runs.
     reindex_guard: bool = True
     reindex_max_drop: float = Field(default=0.02, ge=0.0, le=1.0)
-    reindex_questions: Path = PROJECT_DIR / "tests" / "eval" / "test.jsonl"
+    reindex_questions: Path = PROJECT_DIR / "tests" / "eval" / "dev.jsonl"  # not test: it prints what regressed
     # Freshness: sections whose as_of is older than this are listed by /kb status and `bot.py ingest`.
     stale_after_days: int = Field(default=180, ge=1)
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_QUESTIONS = PROJECT_DIR / "tests" / "eval" / "test.jsonl"
+DEFAULT_QUESTIONS = PROJECT_DIR / "tests" / "eval" / "dev.jsonl"  # never the held-out split
 REGRESSED_SHOWN = 10
 
 

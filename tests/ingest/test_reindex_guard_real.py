@@ -23,7 +23,7 @@ ARBITRATION_FACTS = {"F24", "F25", "F26", "F27", "F28", "F29", "F30", "F31", "F3
 def test_deleting_the_arbitration_policy_is_refused_with_the_real_model(tmp_path: Path):
     knowledge = tmp_path / "knowledge"
     shutil.copytree(PROJECT_DIR / "knowledge", knowledge)
-    lines = (PROJECT_DIR / "tests" / "eval" / "test.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (PROJECT_DIR / "tests" / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines if line.strip()]
     picked = [r for r in records if set(r.get("facts", [])) & ARBITRATION_FACTS][:12]
     picked += [r for r in records if not r["answerable"]][:8]

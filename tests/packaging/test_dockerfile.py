@@ -29,9 +29,11 @@ def test_image_runs_as_a_non_root_user_and_ships_no_tests() -> None:
     assert "requirements-dev" not in dockerfile
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert "tests/*" in ignored and "tests/eval/*" in ignored  # no test code in the image ...
-    # ... but the held-out questions every reindex is checked against before it goes live
-    assert "!tests/eval/test.jsonl" in ignored
-    assert "COPY tests/eval/test.jsonl tests/eval/test.jsonl" in dockerfile
+    # ... but the member questions every reindex is checked against before it goes live (the dev split: the
+    # held-out test split stays out of operations, so a reindex never shows its questions to anyone)
+    assert "!tests/eval/dev.jsonl" in ignored
+    assert "COPY tests/eval/dev.jsonl tests/eval/dev.jsonl" in dockerfile
+    assert "test.jsonl" not in dockerfile
 
 
 def _runtime_stage() -> list[str]:
