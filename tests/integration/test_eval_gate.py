@@ -17,7 +17,8 @@ pytestmark = pytest.mark.slow
 
 EVAL_DIR = PROJECT_DIR / "tests" / "eval"
 
-# metric: (direction, issue #9 target, CI floor); measured on test.jsonl (fourth session, final): 0.945, 0.962, 0.926, 0.032
+# metric: (direction, issue #9 target, CI floor)
+# measured on test.jsonl (fourth session, final): 0.945, 0.962, 0.926, 0.032
 TEST_TARGETS = {
     "answer_fact_rate": (">=", 0.90, 0.90),
     "decline_precision": (">=", 0.95, 0.95),
