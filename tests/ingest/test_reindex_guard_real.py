@@ -25,7 +25,8 @@ def test_deleting_the_arbitration_policy_is_refused_with_the_real_model(tmp_path
     shutil.copytree(PROJECT_DIR / "knowledge", knowledge)
     lines = (PROJECT_DIR / "tests" / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines if line.strip()]
-    picked = [r for r in records if set(r.get("facts", [])) & ARBITRATION_FACTS][:12]
+    # questions only the arbitration policy answers (none of their facts is stated anywhere else)
+    picked = [r for r in records if r.get("facts") and set(r["facts"]) <= ARBITRATION_FACTS][:12]
     picked += [r for r in records if not r["answerable"]][:8]
     questions = tmp_path / "subset.jsonl"
     questions.write_text("\n".join(json.dumps(r) for r in picked) + "\n", encoding="utf-8")
