@@ -114,23 +114,22 @@ def measure(
     """
     top = list(hits[:3])
     words = tokens(question.text)
-    weights = {term: bm25.idf(term) for term in words if bm25.known(term)}
+    weights = _known_weights(words, bm25)
     total = sum(weights.values()) or 1.0
     first = set(tokens(" ".join((top[0].chunk.text, *top[0].chunk.asks)))) if top else set()
     unit = _unit(vector) if vector is not None else np.zeros(0)
     ask_words = tokens(" ".join(question.asks)) or words
-    ask_weights = {term: bm25.idf(term) for term in ask_words if bm25.known(term)}
     values = {
         "passage_sim": max((h.dense for h in top if h.dense is not None), default=0.0),
         "phrasing_sim": max((h.phrasing for h in top if h.phrasing is not None), default=0.0),
         "lexical_top": max((h.lexical for h in hits if h.lexical is not None), default=0.0) / total,
-        "coverage": sum(w for term, w in weights.items() if term in first) / total,
-        "unknown_share": (sum(1 for t in words if not bm25.known(t)) / len(words)) if words else 1.0,
+        "coverage": _covered(weights, first),
+        "unknown_share": _unknown_share(words, bm25),
         "domain_terms": math.log1p(domain_terms),
         "length": math.log1p(len(words)),
         "asks": float(len(question.asks)),
-        "ask_coverage": sum(w for term, w in ask_weights.items() if term in first) / (sum(ask_weights.values()) or 1.0),
-        "ask_unknown_share": (sum(1 for t in ask_words if not bm25.known(t)) / len(ask_words)) if ask_words else 1.0,
+        "ask_coverage": _covered(_known_weights(ask_words, bm25), first),
+        "ask_unknown_share": _unknown_share(ask_words, bm25),
         **{f"rule_{name}": float(name in rules) for name in SOFT_RULES},
         "near_decline": 0.0,
         "near_answer": 0.0,
@@ -143,6 +142,21 @@ def measure(
     if neighbours is not None and vector is not None and len(unit) == neighbours.vectors.shape[1]:
         values["near_answerable"] = float(neighbours.answerable_share(unit)[0])
     return Signals(values, rules, tuple(float(v) for v in unit))
+
+
+def _known_weights(words: Sequence[str], bm25: BM25Index) -> dict[str, float]:
+    """Each word the knowledge base uses, weighted by its BM25 idf (rare words weigh more)."""
+    return {term: bm25.idf(term) for term in words if bm25.known(term)}
+
+
+def _covered(weights: dict[str, float], passage: set[str]) -> float:
+    """The share of the weighted words found in ``passage``."""
+    return sum(w for term, w in weights.items() if term in passage) / (sum(weights.values()) or 1.0)
+
+
+def _unknown_share(words: Sequence[str], bm25: BM25Index) -> float:
+    """The share of ``words`` the knowledge base never uses (all of them when there are none)."""
+    return sum(1 for t in words if not bm25.known(t)) / len(words) if words else 1.0
 
 
 @dataclass
