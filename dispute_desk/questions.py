@@ -73,7 +73,7 @@ class Question:
         out = []
         for n, ask in enumerate(self.asks):
             query = ask
-            lead = self.leads[n] if n < len(self.leads) else _last_sentence(self.context)
+            lead = self.leads[n] if n < len(self.leads) else ""
             if lead and (len(tokens(ask)) < 4 or not _PROBLEM.search(ask)):
                 query = f"{lead} {ask}"
             if vocabulary is not None:
@@ -111,17 +111,17 @@ class Vocabulary:
         ("funded milestone" gains nothing: repeating its words would only weigh the story more than the ask).
         """
         said = set(tokens(text))
+
+        def new(word: str) -> bool:  # a stopword ("not", "does") has no tokens and is kept
+            terms = set(tokens(word))
+            return not terms or not terms <= said
+
         found = [word for rule in self.rules if rule.pattern.search(text) for word in rule.means.split()]
-        return " ".join(word for word in dict.fromkeys(found) if not (said >= set(tokens(word)) and tokens(word)))
+        return " ".join(word for word in dict.fromkeys(found) if new(word))
 
 
 def _sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
-
-
-def _last_sentence(text: str) -> str:
-    parts = _sentences(text)
-    return parts[-1] if parts else text
 
 
 def is_ask(sentence: str) -> bool:
