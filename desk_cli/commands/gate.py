@@ -23,6 +23,8 @@ NOT_FOR_TRAINING = {
     HELD_OUT: "the held-out split the CI gate is judged on",
     "blind.jsonl": "the blind validation set, written without sight of the knowledge base or the code",
     "blind-2.jsonl": "the second blind set, a one-time check written without sight of the knowledge base or the code",
+    "blind-3.jsonl": "the third blind set, the look-alike validation set, written without sight of the knowledge "
+                     "base or the code",
 }
 DEV = EVAL_DIR / "dev.jsonl"
 

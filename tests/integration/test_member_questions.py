@@ -108,6 +108,21 @@ def test_a_client_threatening_to_sue_is_answered_not_declined(real_desk):
     assert answer.answered, (answer.text, answer.why)
 
 
+def test_a_client_going_after_a_released_payment_is_told_about_the_30_day_mediation_window(real_desk):
+    # regression: "he released it ... now wants to dispute it" was answered with when a *freelancer* can dispute
+    answer = real_desk.ask("client released my milestone two weeks ago and now wants to dispute it, can he?")
+    assert answer.answered, answer.text
+    assert {"F15", "F36"} & set(answer.facts), answer.text
+    assert "30 days" in _first_part(answer.text), answer.text
+
+
+def test_a_client_faking_evidence_is_answered_not_declined(real_desk):
+    # regression: "fake ... screenshots" fired the harmful rule whoever was faking them
+    answer = real_desk.ask("my client told me he will photoshop our chat so it looks like I never delivered. "
+                           "what does Upwork look at in a fixed-price dispute?")
+    assert answer.answered, (answer.text, answer.why)
+
+
 @pytest.mark.parametrize(
     "question",
     [

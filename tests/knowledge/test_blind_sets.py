@@ -1,7 +1,8 @@
-"""Shape of the second blind check set (tests/eval/blind-2.jsonl).
+"""Shape of the second and third blind sets (tests/eval/blind-2.jsonl and blind-3.jsonl).
 
-The set is a one-time final check of answer quality written without reading the knowledge base,
-the prompts or the other eval files; it must never be used for training or tuning.
+Both were written from the fact sheet alone, without reading the knowledge base, the prompts or the other eval
+files, and are never trained on. blind-2 is a one-time check of answer quality; blind-3, heavy in in-scope
+look-alikes, is the validation set for how many of them the gate declines.
 """
 
 import json
@@ -11,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from desk_cli.commands.gate import DEFAULT_TRAINING
+from desk_cli.commands.gate import DEFAULT_TRAINING, NOT_FOR_TRAINING
 
 ROOT = Path(__file__).resolve().parents[2]
-BLIND = ROOT / "tests" / "eval" / "blind-2.jsonl"
+EVAL = ROOT / "tests" / "eval"
 
 KEYS = {"id", "question", "facts", "answerable", "topic", "category", "group"}
 TOPICS = {
@@ -24,7 +25,8 @@ TOPICS = {
 }
 LOOKALIKE_KINDS = {
     "court", "lawyer", "police", "tax", "other-platform", "homework", "scam", "contact-details",
-    "second-account", "investing", "payment-app",
+    "second-account", "investing", "payment-app", "homework-report", "homework-mention", "suspension",
+    "harmful-mention", "personal-data", "off-topic-mention",
 }
 DECLINE_KINDS = {
     "financial-advice", "tax", "legal-strategy", "evade-suspension", "other-platform", "personal-data",
@@ -35,25 +37,37 @@ NAMED_DECLINE_KINDS = {
 }
 
 
-@pytest.fixture(scope="module")
-def rows() -> list[dict]:
-    lines = BLIND.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+# each set: its id pattern and its planned (ordinary, look-alike, decline) counts
+SETS = {
+    "blind-2.jsonl": (r"C-\d{3}", (100, 30, 30)),
+    "blind-3.jsonl": (r"B3-\d{3}", (106, 95, 81)),
+}
 
 
-def test_every_row_has_exactly_the_agreed_keys(rows):
-    assert rows, "blind-2 set is empty"
+@pytest.fixture(scope="module", params=sorted(SETS))
+def blind(request) -> tuple[str, list[dict]]:
+    lines = (EVAL / request.param).read_text(encoding="utf-8").splitlines()
+    return request.param, [json.loads(line) for line in lines if line.strip()]
+
+
+@pytest.fixture
+def rows(blind) -> list[dict]:
+    return blind[1]
+
+
+def test_every_row_has_exactly_the_agreed_keys(blind, rows):
+    assert rows, f"{blind[0]} is empty"
     for row in rows:
         assert set(row) == KEYS, row.get("id")
         assert isinstance(row["question"], str) and row["question"].strip()
         assert isinstance(row["answerable"], bool)
-        assert re.fullmatch(r"C-\d{3}", row["id"]), row["id"]
+        assert re.fullmatch(SETS[blind[0]][0], row["id"]), row["id"]
 
 
-def test_ids_questions_and_groups_are_unique(rows):
-    for key in ("id", "group"):
-        dupes = [v for v, n in Counter(r[key] for r in rows).items() if n > 1]
-        assert not dupes, f"duplicate {key}: {dupes}"
+def test_ids_and_questions_are_unique_and_groups_small(rows):
+    assert not [v for v, n in Counter(r["id"] for r in rows).items() if n > 1]
+    # a group holds rewordings of one situation, at most three
+    assert max(Counter(r["group"] for r in rows).values()) <= 3
     normalised = Counter(" ".join(r["question"].lower().split()) for r in rows)
     assert not [q for q, n in normalised.items() if n > 1]
 
@@ -76,11 +90,11 @@ def test_declines_have_no_facts_no_topic_and_a_known_kind(rows):
         assert row["category"] in DECLINE_KINDS, row["id"]
 
 
-def test_counts_match_the_plan(rows):
+def test_counts_match_the_plan(blind, rows):
     ordinary = [r for r in rows if r["answerable"] and r["category"] == ""]
     lookalikes = [r for r in rows if r["answerable"] and r["category"].startswith("lookalike-")]
     declines = [r for r in rows if not r["answerable"]]
-    assert (len(ordinary), len(lookalikes), len(declines)) == (100, 30, 30)
+    assert (len(ordinary), len(lookalikes), len(declines)) == SETS[blind[0]][1]
     assert len({r["category"] for r in lookalikes}) >= 8
     decline_kinds = Counter(r["category"] for r in declines)
     assert set(decline_kinds) == DECLINE_KINDS
@@ -95,7 +109,7 @@ def test_every_topic_is_covered_by_ordinary_questions(rows):
     assert covered == TOPICS
 
 
-def test_blind_set_is_not_used_for_training():
-    trained = {Path(p).resolve() for p in DEFAULT_TRAINING}
-    assert BLIND.resolve() not in trained
-    assert all(Path(p).name != BLIND.name for p in DEFAULT_TRAINING)
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_blind_sets_are_not_used_for_training(name):
+    assert all(Path(p).name != name for p in DEFAULT_TRAINING)
+    assert name in NOT_FOR_TRAINING
