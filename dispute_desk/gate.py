@@ -25,7 +25,7 @@ from dispute_desk.models import Hit
 from dispute_desk.neighbours import Neighbours
 from dispute_desk.questions import Question
 
-GATE_VERSION = 4
+GATE_VERSION = 5
 SOFT_RULES = (
     "legal_or_tax",
     "legal_strategy",
@@ -51,6 +51,7 @@ FEATURES = (
     "ask_coverage",  # share of the asks' own term weight found in the top passage (the story left out)
     "ask_unknown_share",  # share of the asks' words the knowledge base never uses
     *(f"rule_{name}" for name in SOFT_RULES),
+    "rules_in_story",  # soft rules that fire on the message but not on its asks: a declined topic told, not asked
     "near_decline",  # cosine to the closest centroid of a kind of declined request
     "near_answer",  # cosine to the closest centroid of a topic of answerable questions
     "near_answerable",  # similarity-weighted share of answerable questions among the 10 nearest training ones
@@ -108,9 +109,11 @@ def measure(
     vector: Sequence[float] | None,
     centroids: dict[str, np.ndarray] | None = None,
     neighbours: Neighbours | None = None,
+    ask_rules: dict[str, str] | None = None,
 ) -> Signals:
     """The gate's signals for one question (``centroids``: name -> unit vector, 'decline:*' and 'answer:*';
-    ``neighbours``: the gate's labelled training questions).
+    ``neighbours``: the gate's labelled training questions; ``ask_rules``: the soft rules that fire on the asks
+    alone, when the message has a story around them).
     """
     top = list(hits[:3])
     words = tokens(question.text)
@@ -131,6 +134,7 @@ def measure(
         "ask_coverage": _covered(_known_weights(ask_words, bm25), first),
         "ask_unknown_share": _unknown_share(ask_words, bm25),
         **{f"rule_{name}": float(name in rules) for name in SOFT_RULES},
+        "rules_in_story": float(len(_in_story(rules, ask_rules))),
         "near_decline": 0.0,
         "near_answer": 0.0,
         "near_answerable": 0.5,
@@ -142,6 +146,15 @@ def measure(
     if neighbours is not None and vector is not None and len(unit) == neighbours.vectors.shape[1]:
         values["near_answerable"] = float(neighbours.answerable_share(unit)[0])
     return Signals(values, rules, tuple(float(v) for v in unit))
+
+
+def _in_story(rules: dict[str, str], ask_rules: dict[str, str] | None) -> set[str]:
+    """Soft rules that fire on the whole message but on none of its asks ("I used to sell on Etsy and had buyer
+    claims there, but on Upwork how does ..."). An ask needs no dispute word of its own, so that rule is left out.
+    """
+    if ask_rules is None:
+        return set()
+    return set(rules) - set(ask_rules) - {"no_domain_terms"}
 
 
 def _known_weights(words: Sequence[str], bm25: BM25Index) -> dict[str, float]:

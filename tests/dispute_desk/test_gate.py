@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from dispute_desk.gate import FEATURES, AnswerabilityGate, GateError, Signals
+from dispute_desk.settings import PROJECT_DIR
 
 
 def _signals(**values: float) -> Signals:
@@ -131,3 +132,25 @@ def test_the_asks_coverage_leaves_the_story_out(make_chunk):
     assert signals.values["ask_coverage"] > 0.9
     assert signals.values["coverage"] < signals.values["ask_coverage"]
     assert signals.values["ask_unknown_share"] < signals.values["unknown_share"]
+
+
+def test_a_declined_topic_told_in_the_story_is_not_one_asked():
+    """Another platform's claims in the member's background are a different signal from another platform's claim
+    asked about: the gate sees the rules that fire on the message but on none of its asks."""
+    from dispute_desk.gate import measure
+    from dispute_desk.lexical import BM25Index
+    from dispute_desk.questions import understand
+    from dispute_desk.texts import Scope
+
+    scope = Scope.from_yaml(PROJECT_DIR / "prompts" / "scope.yaml")
+    bm25 = BM25Index(["A freelancer has 7 days to answer an escrow refund request."])
+
+    def in_story(text: str) -> float:
+        question = understand(text)
+        asks = scope.signals(" ".join(question.asks)) if question.context else None
+        return measure(question, [], bm25, scope.signals(text), 1, None, ask_rules=asks).values["rules_in_story"]
+
+    assert in_story("I sold on Etsy for years and had buyer claims there, but on Upwork how does the escrow "
+                    "refund request work?") == 1.0
+    assert in_story("I sell on Etsy and also work on Upwork. A buyer on Etsy says my item never arrived. "
+                    "How do I open an Etsy case against him?") == 0.0

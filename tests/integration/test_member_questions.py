@@ -123,6 +123,14 @@ def test_a_client_faking_evidence_is_answered_not_declined(real_desk):
     assert answer.answered, (answer.text, answer.why)
 
 
+def test_another_platform_in_the_members_background_is_answered_not_declined(real_desk):
+    # regression: the Etsy claims told before "but on Upwork ..." weighed as if the member asked about them
+    answer = real_desk.ask("I used to sell on Etsy and had buyer claims there, but on Upwork how does the escrow "
+                           "refund request thing work")
+    assert answer.answered, (answer.text, answer.why)
+    assert "F13" in answer.facts, answer.text
+
+
 @pytest.mark.parametrize(
     "question",
     [
