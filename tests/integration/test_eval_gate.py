@@ -35,6 +35,16 @@ BLIND_TARGETS = {
     "lookalikes_declined": ("<=", 0.03, 0.03),
 }
 
+# The third blind set, heavy in in-scope look-alikes (95 of 282), the validation set the fifth session chose the
+# gate's look-alike cap and training files on: the targets; the look-alike floor allows two misses in 95.
+# Measured (fifth session, final gate): 0.965, 0.976, 0.988, 0.021.
+LOOKALIKE_VALIDATION_TARGETS = {
+    "answer_fact_rate": (">=", 0.90, 0.90),
+    "decline_precision": (">=", 0.95, 0.95),
+    "decline_recall": (">=", 0.90, 0.92),
+    "lookalikes_declined": ("<=", 0.03, 0.03),
+}
+
 PROJECT_SET_FLOOR = {
     "recall_at_k": 0.95,
     "answer_fact_rate": 0.85,
@@ -51,6 +61,11 @@ def test_report(real_desk):
 @pytest.fixture(scope="module")
 def blind_report(real_desk):
     return run_eval(real_desk, load_questions(EVAL_DIR / "blind.jsonl"), k=5, write=False)
+
+
+@pytest.fixture(scope="module")
+def lookalike_report(real_desk):
+    return run_eval(real_desk, load_questions(EVAL_DIR / "blind-3.jsonl"), k=5, write=False)
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +89,11 @@ def test_held_out_split_stays_above_its_floor(test_report, metric):
 @pytest.mark.parametrize("metric", list(BLIND_TARGETS))
 def test_blind_validation_set_stays_above_its_floor(blind_report, metric):
     _check(blind_report, BLIND_TARGETS, metric)
+
+
+@pytest.mark.parametrize("metric", list(LOOKALIKE_VALIDATION_TARGETS))
+def test_lookalike_validation_set_stays_above_its_floor(lookalike_report, metric):
+    _check(lookalike_report, LOOKALIKE_VALIDATION_TARGETS, metric)
 
 
 @pytest.mark.parametrize("metric", list(PROJECT_SET_FLOOR))
