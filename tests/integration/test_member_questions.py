@@ -131,6 +131,14 @@ def test_another_platform_in_the_members_background_is_answered_not_declined(rea
     assert "F13" in answer.facts, answer.text
 
 
+def test_escrow_left_with_a_client_gone_for_months_leads_with_the_dormant_contract_rule(real_desk):
+    # regression: "gone for months ... milestone still in escrow" opened with escrow basics or partial releases
+    answer = real_desk.ask("my client has been gone for 4 months, no word at all, and the 400 dollar milestone is "
+                           "still sitting in escrow. what happens with it?")
+    assert answer.answered, answer.text
+    assert "F40" in answer.sources[0].facts, answer.text
+
+
 @pytest.mark.parametrize(
     "question",
     [
