@@ -2,8 +2,9 @@
 
 A small logistic model over signals of the question and of the retrieval (how close the best passage and
 the best member phrasing are, how much of the question's rare words the top passage covers, how many words
-the knowledge base has never seen, which soft scope rules fire, how close the question is to the kinds of
-requests the desk declines, and how many of the labelled training questions nearest it were answerable). It
+the knowledge base has never seen, which soft scope rules fire and whether only in the story around the asks,
+how close the question is to the kinds of requests the desk declines, and how many of the labelled training
+questions nearest it were answerable). It
 is trained on the eval set's ``dev`` split and the training files by ``python bot.py gate train`` and saved as
 a JSON file (``prompts/answerability-gate.json``) together with the settings it was trained for; answering
 needs only numpy. Hard rules (someone's personal data, doing homework) stay rules.
