@@ -26,6 +26,8 @@ NOT_FOR_TRAINING = {
     "blind-2.jsonl": "the second blind set, a one-time check written without sight of the knowledge base or the code",
     "blind-3.jsonl": "the third blind set, the look-alike validation set, written without sight of the knowledge "
                      "base or the code",
+    "blind-4.jsonl": "the fourth blind set, a one-time check of look-alikes written without sight of the knowledge "
+                     "base or the code",
 }
 DEV = EVAL_DIR / "dev.jsonl"
 

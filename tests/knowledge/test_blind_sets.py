@@ -1,8 +1,9 @@
-"""Shape of the second and third blind sets (tests/eval/blind-2.jsonl and blind-3.jsonl).
+"""Shape of the second, third and fourth blind sets (tests/eval/blind-2.jsonl ... blind-4.jsonl).
 
-Both were written from the fact sheet alone, without reading the knowledge base, the prompts or the other eval
+All were written from the fact sheet alone, without reading the knowledge base, the prompts or the other eval
 files, and are never trained on. blind-2 is a one-time check of answer quality; blind-3, heavy in in-scope
-look-alikes, is the validation set for how many of them the gate declines.
+look-alikes, is the validation set for how many of them the gate declines; blind-4 (150 look-alikes) is a
+one-time check of that rate.
 """
 
 import json
@@ -26,7 +27,8 @@ TOPICS = {
 LOOKALIKE_KINDS = {
     "court", "lawyer", "police", "tax", "other-platform", "homework", "scam", "contact-details",
     "second-account", "investing", "payment-app", "homework-report", "homework-mention", "suspension",
-    "harmful-mention", "personal-data", "off-topic-mention",
+    "harmful-mention", "personal-data", "off-topic-mention", "invoice", "contact-info", "threat", "is-it-legal",
+    "offtopic-chatter",
 }
 DECLINE_KINDS = {
     "financial-advice", "tax", "legal-strategy", "evade-suspension", "other-platform", "personal-data",
@@ -41,6 +43,7 @@ NAMED_DECLINE_KINDS = {
 SETS = {
     "blind-2.jsonl": (r"C-\d{3}", (100, 30, 30)),
     "blind-3.jsonl": (r"B3-\d{3}", (106, 95, 81)),
+    "blind-4.jsonl": (r"B4-\d{3}", (50, 150, 60)),
 }
 
 
