@@ -139,6 +139,22 @@ def test_escrow_left_with_a_client_gone_for_months_leads_with_the_dormant_contra
     assert "F40" in answer.sources[0].facts, answer.text
 
 
+def test_a_client_offering_crypto_instead_of_escrow_is_answered_with_the_off_platform_rule(real_desk):
+    # regression: "in bitcoin" named no payment outside Upwork, and the answer was about funded milestones
+    answer = real_desk.ask("my client offered to pay the next milestone in bitcoin instead of funding it through "
+                           "upwork. would I still be protected if he never pays?")
+    assert answer.answered, answer.text
+    assert {"F65", "F66"} & set(answer.facts), answer.text
+
+
+def test_money_no_longer_in_escrow_is_answered_with_mediation_first(real_desk):
+    # regression: "the money isn't in escrow anymore" found how escrow works, not what happens after release
+    answer = real_desk.ask("the milestone money is not in escrow anymore since he released it, but now he wants "
+                           "part of it back. what is the process for that?")
+    assert answer.answered, answer.text
+    assert {"F35", "F36"} & set(answer.facts), answer.text
+
+
 @pytest.mark.parametrize(
     "question",
     [
