@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 EVAL_DIR = PROJECT_DIR / "tests" / "eval"
 
 # metric: (direction, issue #9 target, CI floor)
-# measured on test.jsonl (fourth session, final): 0.945, 0.962, 0.926, 0.032
+# measured on test.jsonl (fifth session, final): 0.952, 0.962, 0.944, 0.032
 TEST_TARGETS = {
     "answer_fact_rate": (">=", 0.90, 0.90),
     "decline_precision": (">=", 0.95, 0.95),
@@ -27,7 +27,7 @@ TEST_TARGETS = {
 }
 
 # The blind validation set (written from the fact sheet alone, never trained on): the issue's targets, with a
-# look-alike floor that allows one miss in 44. Measured (fourth session, final): 0.979, 0.981, 0.963, 0.000.
+# look-alike floor that allows one miss in 44. Measured (fifth session, final): 0.983, 0.982, 0.982, 0.000.
 BLIND_TARGETS = {
     "answer_fact_rate": (">=", 0.90, 0.90),
     "decline_precision": (">=", 0.95, 0.95),
