@@ -67,6 +67,26 @@ def test_a_bank_dispute_means_a_chargeback_and_an_email_is_not_a_payment_outside
     assert "outside Upwork" in VOCABULARY.expand("says he'll pay me directly through wise for the rest")
 
 
+@pytest.mark.parametrize(
+    ("member_words", "meaning"),
+    [
+        # members' own words for the process, found on a development set of member questions
+        ("he wants upwork to step in now", "mediation"),
+        ("the specialist's suggestion is that we split it", "recommendation neither side has to follow"),
+        ("i got his money-back request yesterday", "escrow refund"),
+        ("he says he'll take the locked money back", "escrow"),
+        ("he paid two weeks in advance on my hourly contract", "weekly payments not protected"),
+        ("he asked me to send the money back on paypal", "refunds outside Upwork"),
+        ("my client wants to hire me directly after a year", "outside Upwork"),
+        ("he offered bitcoin for the next milestone, pay me that way", "outside Upwork"),
+        ("i filed a complaint and he said no", "dispute"),
+        ("we won the outside decision last month", "arbitration"),
+    ],
+)
+def test_members_words_for_the_process_add_the_knowledge_bases_words(member_words, meaning):
+    assert meaning in VOCABULARY.expand(member_words)
+
+
 def test_the_vocabulary_adds_only_words_the_member_did_not_use():
     # regression: "funded milestone" gained "escrow milestone funded", doubling the story's words, and a
     # chargeback question was answered about funding milestones
