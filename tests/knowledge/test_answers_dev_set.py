@@ -9,7 +9,6 @@ import json
 from collections import Counter
 
 from desk_cli.commands.gate import EVAL_DIR
-
 from tests.knowledge.test_training_sets import ALL_FACTS, TOPICS
 
 KEYS = {"id", "question", "facts", "answerable", "topic", "category", "group"}
