@@ -200,10 +200,10 @@ class Desk:
         vector = vectors[0]
         hits, per_ask = retriever.search_each(query, k, also=asks, vectors=vectors)
         scope = self.texts.scope
-        ask_rules = scope.signals(" ".join(question.asks)) if question.context else None
         signals = measure(
             question, hits, snapshot.corpus.bm25, scope.signals(text), scope.domain_term_count(text), vector,
-            self.gate.centroids if self.gate else None, self.gate.neighbours if self.gate else None, ask_rules,
+            self.gate.centroids if self.gate else None, self.gate.neighbours if self.gate else None,
+            scope.ask_signals(question),
         )
         return Inspection(question, hits, per_ask if len(asks) > 1 else [], signals, list(vector))
 

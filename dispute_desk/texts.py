@@ -10,7 +10,7 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema
 
-from dispute_desk.questions import Vocabulary
+from dispute_desk.questions import Question, Vocabulary
 from dispute_desk.yaml_problems import problem_report
 
 
@@ -96,6 +96,12 @@ class Scope(BaseModel):
         if not self.domain_terms.search(question):
             found["no_domain_terms"] = "decline"
         return found
+
+    def ask_signals(self, question: Question) -> dict[str, str] | None:
+        """The soft rules that fire on the asks alone, when the message has a story around them (else None): the
+        gate compares them with the whole message's to see a declined topic told but not asked.
+        """
+        return self.signals(" ".join(question.asks)) if question.context else None
 
     def domain_term_count(self, question: str) -> int:
         return len(self.domain_terms.findall(question))

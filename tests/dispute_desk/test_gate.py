@@ -147,8 +147,8 @@ def test_a_declined_topic_told_in_the_story_is_not_one_asked():
 
     def in_story(text: str) -> float:
         question = understand(text)
-        asks = scope.signals(" ".join(question.asks)) if question.context else None
-        return measure(question, [], bm25, scope.signals(text), 1, None, ask_rules=asks).values["rules_in_story"]
+        return measure(question, [], bm25, scope.signals(text), 1, None,
+                       ask_rules=scope.ask_signals(question)).values["rules_in_story"]
 
     assert in_story("I sold on Etsy for years and had buyer claims there, but on Upwork how does the escrow "
                     "refund request work?") == 1.0
