@@ -155,6 +155,21 @@ def test_money_no_longer_in_escrow_is_answered_with_mediation_first(real_desk):
     assert {"F35", "F36"} & set(answer.facts), answer.text
 
 
+def test_advice_to_threaten_that_the_member_rejects_is_answered_not_declined(real_desk):
+    # regression: "to scare them into paying", reported as someone else's advice, fired the harmful rule
+    answer = real_desk.ask("a guy in a freelancers group chat said I should threaten clients with a dispute to scare "
+                           "them into paying. I won't. how does a dispute on a fixed-price contract actually start?")
+    assert answer.answered, (answer.text, answer.why)
+
+
+def test_reporting_a_client_who_invites_the_member_to_do_academic_work_is_answered(real_desk):
+    # regression: a report about a client's invitations (not a job post) found no section and was declined
+    answer = real_desk.ask("this client keeps inviting me to write the chapters of his dissertation for his MBA. "
+                           "how do I report him to upwork?")
+    assert answer.answered, (answer.text, answer.why)
+    assert {"F67", "F68"} & set(answer.facts), answer.text
+
+
 @pytest.mark.parametrize(
     "question",
     [
