@@ -81,6 +81,10 @@ def test_a_bank_dispute_means_a_chargeback_and_an_email_is_not_a_payment_outside
         ("he offered bitcoin for the next milestone, pay me that way", "outside Upwork"),
         ("i filed a complaint and he said no", "dispute"),
         ("we won the outside decision last month", "arbitration"),
+        # the losing side not doing what arbitration decided -> the suspension rule
+        ("client lost the arbitration and still won't pay", "account suspension"),
+        ("the arbitrator decided for him. what if i just don't refund?", "account suspension"),
+        ("he says he'll ignore the ruling", "not following the arbitration decision"),
     ],
 )
 def test_members_words_for_the_process_add_the_knowledge_bases_words(member_words, meaning):

@@ -170,6 +170,19 @@ def test_reporting_a_client_who_invites_the_member_to_do_academic_work_is_answer
     assert {"F67", "F68"} & set(answer.facts), answer.text
 
 
+def test_a_losing_side_that_ignores_arbitration_is_told_about_account_suspension(real_desk):
+    # regression: "lost arbitration and won't pay, what does upwork do to him" answered with what arbitration is
+    answer = real_desk.ask("we went all the way to arbitration and he lost, but he still refuses to pay. does upwork "
+                           "do anything to him?")
+    assert answer.answered, answer.text
+    assert "F33" in answer.sources[0].facts, answer.text
+    assert "suspension" in _first_part(answer.text), answer.text
+    # a court named in the story may put "going to court instead" first, but the suspension rule is still given
+    answer = real_desk.ask("we went all the way to arbitration and he lost, but he still refuses to pay and says "
+                           "'take me to court'. does upwork do anything to him?")
+    assert "F33" in answer.facts, answer.text
+
+
 @pytest.mark.parametrize(
     "question",
     [
