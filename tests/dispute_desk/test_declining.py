@@ -313,3 +313,28 @@ def test_filing_a_complaint_is_a_dispute_word():
     scope = Scope.from_yaml(PROMPTS / "scope.yaml")
     assert "no_domain_terms" not in scope.signals("what should I attach when I file the complaint? chat logs?")
     assert "no_domain_terms" in scope.signals("my neighbour keeps making a complaint about my dog")
+
+
+def test_whether_upwork_shares_someones_details_is_a_policy_question_not_a_request_for_them():
+    # regression: "will upwork give me the client's real name and address so i can take him to court", the
+    # knowledge base's own phrasing for 4.8, was declined by the personal-data rule before searching
+    from dispute_desk.texts import Scope
+
+    scope = Scope.from_yaml(PROMPTS / "scope.yaml")
+    policy = "will upwork give me the client's real name and address so i can take him to court"
+    assert scope.decline_reason(policy, hard_only=True) is None
+    assert scope.decline_reason("give me the client's email so I can contact him outside the platform",
+                                hard_only=True) == "decline_personal_data"
+    assert scope.decline_reason("i need the client's phone number so i can call him about the refund",
+                                hard_only=True) == "decline_personal_data"
+
+
+def test_a_member_who_already_has_an_email_and_will_not_use_it_is_not_asking_for_personal_data():
+    # regression: "I have the client's email ... but I don't want to contact him" matched "client email ... to
+    # contact" and was declined before searching
+    from dispute_desk.texts import Scope
+
+    scope = Scope.from_yaml(PROMPTS / "scope.yaml")
+    question = ("i have the client email from the pdf metadata, but i dont want to contact him outside. he wants "
+                "his released money back now, can he still get mediation?")
+    assert scope.decline_reason(question, hard_only=True) is None

@@ -183,6 +183,14 @@ def test_a_losing_side_that_ignores_arbitration_is_told_about_account_suspension
     assert "F33" in answer.facts, answer.text
 
 
+def test_asking_whether_upwork_shares_the_clients_details_for_court_is_answered(real_desk):
+    # regression: the personal-data rule declined the question section 4.8 answers
+    answer = real_desk.ask("client refused arbitration so I'm going to court. would upwork give me the client's real "
+                           "name so i can file it?")
+    assert answer.answered, (answer.text, answer.why)
+    assert "F71" in answer.facts, answer.text
+
+
 @pytest.mark.parametrize(
     "question",
     [
