@@ -47,6 +47,18 @@ def test_a_short_ask_after_another_ask_is_searched_with_that_ask():
     assert queries[2].endswith("is my money gone will my account get in trouble")
 
 
+def test_a_short_ask_after_an_aside_is_searched_with_the_whole_message():
+    # regression: "... pay that invoice by bank transfer direct, not upwork. we met here 5 months ago. allowed?" was
+    # searched as "we met here 5 months ago. allowed? 180 days", which found hourly refunds
+    text = ("client wants a pdf invoice from me for his accounting, fine. but he also asks if next project he can "
+            "pay that invoice by bank transfer direct, not upwork. we met here 5 months ago. allowed?")
+    (query,) = understand(text).ask_queries()
+    assert query == text
+    # a short ask right after the sentence naming the problem still carries just that sentence
+    first, = understand("the client opened a dispute on my milestone yesterday. what now?").ask_queries()
+    assert first == "the client opened a dispute on my milestone yesterday. what now?"
+
+
 def test_a_short_ask_carries_the_opening_sentence_that_sets_the_scene():
     # regression: "what happens now" was searched with "i have all the screenshots", not with the hourly dispute
     q = understand("client opened dispute on my hourly contract saying i padded hours. i have all the screenshots "
@@ -85,6 +97,11 @@ def test_a_bank_dispute_means_a_chargeback_and_an_email_is_not_a_payment_outside
         ("client lost the arbitration and still won't pay", "account suspension"),
         ("the arbitrator decided for him. what if i just don't refund?", "account suspension"),
         ("he says he'll ignore the ruling", "not following the arbitration decision"),
+        # delivering outside the Submit work button, and money off the site without an app's name
+        ("i emailed him the pdf with the files, does that count as submitting?", "Submit work button"),
+        ("he said dont click submit, just send it on whatsapp", "review period starts"),
+        ("he wants to pay that invoice by bank transfer direct, not upwork", "circumvention"),
+        ("i sent my own invoice outside upwork for a small extra", "circumvention"),
     ],
 )
 def test_members_words_for_the_process_add_the_knowledge_bases_words(member_words, meaning):
