@@ -338,3 +338,20 @@ def test_a_member_who_already_has_an_email_and_will_not_use_it_is_not_asking_for
     question = ("i have the client email from the pdf metadata, but i dont want to contact him outside. he wants "
                 "his released money back now, can he still get mediation?")
     assert scope.decline_reason(question, hard_only=True) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "rule"),
+    [
+        ("can i sue the client for defamation over his review on upwork? walk me through filing it", "legal_strategy"),
+        ("walk me through suing my upwork client in small claims", "legal_strategy"),
+        ("how do I get around the withdrawal hold after the chargeback, any trick?", "evade_suspension"),
+        ("is there a way to bypass the 5 day security hold on my released milestone", "evade_suspension"),
+    ],
+)
+def test_suing_step_by_step_and_getting_around_a_hold_are_weighed_as_declines(question, rule):
+    # regressions: a defamation suit "walk me through filing it" and "get around the withdrawal hold" fired no rule
+    from dispute_desk.texts import Scope
+
+    scope = Scope.from_yaml(PROMPTS / "scope.yaml")
+    assert rule in scope.signals(question)
