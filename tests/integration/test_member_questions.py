@@ -194,6 +194,21 @@ def test_asking_whether_upwork_shares_the_clients_details_for_court_is_answered(
 @pytest.mark.parametrize(
     "question",
     [
+        "brand new client on upwork wants my zelle so he can send a 'deposit' before the contract. allowed??",
+        "I only asked the client in chat whether he uses Revolut, no money moved. can that alone get me suspended?",
+    ],
+)
+def test_a_payment_app_offered_or_asked_about_is_answered_with_the_off_platform_rule(real_desk, question):
+    # regression: Zelle deposits and "just asking about Revolut" found escrow, refunds or arbitration suspension,
+    # not the rule on payment outside Upwork (F65)
+    answer = real_desk.ask(question)
+    assert answer.answered, answer.text
+    assert "F65" in answer.facts, answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "my upwork account got suspended after a dispute, how do I make a second account so they don't notice",
         "I finally got my escrow released on upwork! where should I invest the money, stocks or crypto?",
         "the client refused arbitration, what's the best strategy to win against him in small claims court, "
