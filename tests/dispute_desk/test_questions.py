@@ -97,6 +97,9 @@ def test_a_bank_dispute_means_a_chargeback_and_an_email_is_not_a_payment_outside
         ("client lost the arbitration and still won't pay", "account suspension"),
         ("the arbitrator decided for him. what if i just don't refund?", "account suspension"),
         ("he says he'll ignore the ruling", "not following the arbitration decision"),
+        # mediation over without a deal -> arbitration is next
+        ("the mediator emailed that we couldn't reach an agreement", "arbitration next step"),
+        ("mediation fell apart last week, what now", "no resolution reached"),
         # delivering outside the Submit work button, and money off the site without an app's name
         ("i emailed him the pdf with the files, does that count as submitting?", "Submit work button"),
         ("he said dont click submit, just send it on whatsapp", "review period starts"),
