@@ -98,7 +98,7 @@ def test_a_bank_dispute_means_a_chargeback_and_an_email_is_not_a_payment_outside
         ("the arbitrator decided for him. what if i just don't refund?", "account suspension"),
         ("he says he'll ignore the ruling", "not following the arbitration decision"),
         # asking whether Upwork will take the member's side -> mediators make no ruling
-        ("will the mediator decide the client is lying?", "mediator does not decide"),
+        ("will the mediator decide the client is lying?", "neutral arbitrator binding decision"),
         ("will upwork have my back here", "neutral"),
         # hours contested or challenged -> an hourly dispute
         ("client is contesting 15 hours, if i say no what happens", "hourly dispute"),
