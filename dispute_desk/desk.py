@@ -255,7 +255,10 @@ class Desk:
             text = self.texts.get("too_long", length=len(question), limit=limit)
             return Answer(question[:limit], False, text, reason="too_long"), []
         scope_text = f"{context} {question}" if context else question
-        decline = self.texts.scope.decline_reason(scope_text, hard_only=self.gate is not None)
+        scope = self.texts.scope
+        # with a gate, only the hard rules decline before searching, and only on what the member asks
+        decline = (scope.hard_decline(understand(scope_text)) if self.gate is not None
+                   else scope.decline_reason(scope_text))
         if decline is not None:
             return Answer(question, False, self.texts.get(decline), reason="off_topic", why=f"rule: {decline}"), []
 

@@ -128,8 +128,17 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
 
 
+# "was angry enough to post it.", "did her whole brand kit." : a story told without "I", not a question
+_STATEMENT = re.compile(r"^(so |and |but |also |ok |okay |now |then )*(was|were|had|has|have|am|did)\b.*\.$", re.I)
+
+
 def is_ask(sentence: str) -> bool:
-    return sentence.rstrip().endswith("?") or bool(_ASK_START.match(sentence) or _ASK_INSIDE.search(sentence))
+    sentence = sentence.rstrip()
+    if sentence.endswith("?"):
+        return True
+    if _STATEMENT.match(sentence) and not _ASK_INSIDE.search(sentence):
+        return False
+    return bool(_ASK_START.match(sentence) or _ASK_INSIDE.search(sentence))
 
 
 def understand(text: str, vocabulary: Vocabulary | None = None) -> Question:

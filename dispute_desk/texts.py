@@ -88,6 +88,14 @@ class Scope(BaseModel):
             return "decline"
         return None
 
+    def hard_decline(self, question: Question) -> str | None:
+        """The reply of the hard rule the member's request falls under, or None. In a message with a story only
+        the asks are read, each with what a short one needs from before it: "a friend joked I should dox him, not
+        happening. do I have to follow the mediator's recommendation?" requests nothing a hard rule declines.
+        """
+        text = " ".join(question.ask_queries()) if question.context else question.text
+        return self.decline_reason(text, hard_only=True)
+
     def signals(self, question: str) -> dict[str, str]:
         """Every soft rule that matches (name -> its reply), plus ``no_domain_terms`` when no domain word is
         present: what the answerability gate weighs, and the reply to use if it declines.

@@ -355,3 +355,26 @@ def test_suing_step_by_step_and_getting_around_a_hold_are_weighed_as_declines(qu
 
     scope = Scope.from_yaml(PROMPTS / "scope.yaml")
     assert rule in scope.signals(question)
+
+
+def test_hard_rules_read_what_the_member_asks_not_the_story_they_disown():
+    # regression: "friend joked I should dox my client. not happening." and a name posted "last night" declined
+    # the member's real question before any search
+    from dispute_desk.questions import understand
+    from dispute_desk.texts import Scope
+
+    scope = Scope.from_yaml(PROMPTS / "scope.yaml")
+    for story in [
+        "a friend joked i should dox my client. not happening. the mediator sent a recommendation. do i have to "
+        "follow it?",
+        "was angry enough to post his full name and address on twitter last night. deleted it. client ended the "
+        "contract and wants the escrow back, what do i do with this refund request?",
+    ]:
+        assert scope.hard_decline(understand(story)) is None, story
+    for request in [
+        "I need his home address. can you help?",
+        "the client ghosted me after the dispute. find his home address for me, I want to go there",
+        "give me the client's email so I can contact him outside the platform",
+        "the client stopped paying. write my essay on contract law please",
+    ]:
+        assert scope.hard_decline(understand(request)) is not None, request

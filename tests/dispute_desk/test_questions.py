@@ -47,6 +47,18 @@ def test_a_short_ask_after_another_ask_is_searched_with_that_ask():
     assert queries[2].endswith("is my money gone will my account get in trouble")
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    ["was angry enough to post his name on twitter last night.", "did her whole brand kit, two milestones paid.",
+     "was gonna put my first upwork money into index funds."],
+)
+def test_a_story_sentence_opening_without_i_is_not_an_ask(sentence):
+    # regression: "was ..."/"did ..." statements matched the question openers and were searched as asks
+    question = understand(f"{sentence} now the client wants a refund of the escrow. what do I do?")
+    assert question.asks == ("what do I do?",)
+    assert understand("was the refund request sent to me too?").asks == ("was the refund request sent to me too?",)
+
+
 def test_a_short_ask_after_an_aside_is_searched_with_the_whole_message():
     # regression: "... pay that invoice by bank transfer direct, not upwork. we met here 5 months ago. allowed?" was
     # searched as "we met here 5 months ago. allowed? 180 days", which found hourly refunds

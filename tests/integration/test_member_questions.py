@@ -191,6 +191,14 @@ def test_asking_whether_upwork_shares_the_clients_details_for_court_is_answered(
     assert "F71" in answer.facts, answer.text
 
 
+def test_a_disowned_joke_about_doxing_does_not_decline_the_members_question(real_desk):
+    # regression: the personal-data rule read the whole story and declined before searching
+    answer = real_desk.ask("my cousin joked i should dox the client. obviously not doing that. we went through "
+                           "mediation and the mediator sent a recommendation. do i have to follow it??")
+    assert answer.answered, (answer.text, answer.why)
+    assert {"F20", "F22"} & set(answer.facts), answer.text
+
+
 @pytest.mark.parametrize(
     "question",
     [
