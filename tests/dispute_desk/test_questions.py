@@ -59,6 +59,14 @@ def test_a_story_sentence_opening_without_i_is_not_an_ask(sentence):
     assert understand("was the refund request sent to me too?").asks == ("was the refund request sent to me too?",)
 
 
+def test_being_called_an_upwork_employee_is_not_an_upwork_staffer_in_the_middle():
+    # regression: "my mom says im basically an upwork employee now" read as an Upwork person stepping in (mediation)
+    said = "is upwork my employer? my mom says im basically an upwork employee now"
+    assert "mediation" not in VOCABULARY.expand(said)
+    assert "mediation" not in VOCABULARY.expand("am i kind of an upwork employee?")
+    assert "mediation" in VOCABULARY.expand("an upwork employee joined the chat and asked for the files")
+
+
 def test_a_short_ask_after_an_aside_is_searched_with_the_whole_message():
     # regression: "... pay that invoice by bank transfer direct, not upwork. we met here 5 months ago. allowed?" was
     # searched as "we met here 5 months ago. allowed? 180 days", which found hourly refunds

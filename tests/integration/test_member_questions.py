@@ -191,6 +191,13 @@ def test_asking_whether_upwork_shares_the_clients_details_for_court_is_answered(
     assert "F71" in answer.facts, answer.text
 
 
+def test_is_upwork_my_employer_is_answered_with_upworks_role(real_desk):
+    # regression: "employer" is a word the knowledge base never used, and the gate declined the question
+    answer = real_desk.ask("so is upwork my employer? my mom says im basically an upwork employee now")
+    assert answer.answered, (answer.text, answer.why)
+    assert "F69" in answer.facts, answer.text
+
+
 def test_a_disowned_joke_about_doxing_does_not_decline_the_members_question(real_desk):
     # regression: the personal-data rule read the whole story and declined before searching
     answer = real_desk.ask("my cousin joked i should dox the client. obviously not doing that. we went through "
