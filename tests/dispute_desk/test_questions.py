@@ -123,6 +123,9 @@ def test_a_bank_dispute_means_a_chargeback_and_an_email_is_not_a_payment_outside
         # hours contested or challenged -> an hourly dispute
         ("client is contesting 15 hours, if i say no what happens", "hourly dispute"),
         ("he challenged my tracked hours from last week", "dispute of"),
+        # the client ended the contract and keeps the escrow -> his escrow refund request
+        ("client ended contract, kept escrow. help??", "refund request"),
+        ("he closed the job and wants all the milestone money back", "escrow request"),
         # mediation over without a deal -> arbitration is next
         ("the mediator emailed that we couldn't reach an agreement", "arbitration next step"),
         ("mediation fell apart last week, what now", "no resolution reached"),
