@@ -126,6 +126,9 @@ def test_a_bank_dispute_means_a_chargeback_and_an_email_is_not_a_payment_outside
         # the client ended the contract and keeps the escrow -> his escrow refund request
         ("client ended contract, kept escrow. help??", "refund request"),
         ("he closed the job and wants all the milestone money back", "escrow request"),
+        # "does he already own it" -> who owns the work
+        ("does he already own the work from the paid milestones?", "ownership"),
+        ("client paid half, he own it already or not?", "intellectual property"),
         # mediation over without a deal -> arbitration is next
         ("the mediator emailed that we couldn't reach an agreement", "arbitration next step"),
         ("mediation fell apart last week, what now", "no resolution reached"),
