@@ -59,6 +59,12 @@ def test_a_story_sentence_opening_without_i_is_not_an_ask(sentence):
     assert understand("was the refund request sent to me too?").asks == ("was the refund request sent to me too?",)
 
 
+def test_a_stolen_laptop_is_not_a_scam():
+    # regression: "someone stole my laptop with the project files" was read as the client cheating the member
+    assert "dispute protection" not in VOCABULARY.expand("someone broke into my car and stole my laptop with the files")
+    assert "protection" in VOCABULARY.expand("the client stole my design and never paid")
+
+
 def test_being_called_an_upwork_employee_is_not_an_upwork_staffer_in_the_middle():
     # regression: "my mom says im basically an upwork employee now" read as an Upwork person stepping in (mediation)
     said = "is upwork my employer? my mom says im basically an upwork employee now"
@@ -126,6 +132,10 @@ def test_a_bank_dispute_means_a_chargeback_and_an_email_is_not_a_payment_outside
         # the client ended the contract and keeps the escrow -> his escrow refund request
         ("client ended contract, kept escrow. help??", "refund request"),
         ("he closed the job and wants all the milestone money back", "escrow request"),
+        # the client ignoring a submission -> automatic release; "the holding thing" -> escrow
+        ("he just keeps ignoring it on the site", "does nothing within the deadline"),
+        ("i pressed submit 10 days ago and hes clicked nothing since", "automatically"),
+        ("what happens to the money in the holding thing", "escrow"),
         # "does he already own it" -> who owns the work
         ("does he already own the work from the paid milestones?", "ownership"),
         ("client paid half, he own it already or not?", "intellectual property"),
