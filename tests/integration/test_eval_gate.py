@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 EVAL_DIR = PROJECT_DIR / "tests" / "eval"
 
 # metric: (direction, issue #9 target, CI floor)
-# measured on test.jsonl (fifth session, final): 0.952, 0.962, 0.944, 0.032
+# measured on test.jsonl (sixth session, final): 0.959, 0.962, 0.926, 0.032
 TEST_TARGETS = {
     "answer_fact_rate": (">=", 0.90, 0.90),
     "decline_precision": (">=", 0.95, 0.95),
@@ -27,7 +27,7 @@ TEST_TARGETS = {
 }
 
 # The blind validation set (written from the fact sheet alone, never trained on): the issue's targets, with a
-# look-alike floor that allows one miss in 44. Measured (fifth session, final): 0.983, 0.982, 0.982, 0.000.
+# look-alike floor that allows one miss in 44. Measured (sixth session, final): 0.983, 0.982, 0.982, 0.000.
 BLIND_TARGETS = {
     "answer_fact_rate": (">=", 0.90, 0.90),
     "decline_precision": (">=", 0.95, 0.95),
@@ -37,12 +37,21 @@ BLIND_TARGETS = {
 
 # The third blind set, heavy in in-scope look-alikes (95 of 282), the validation set the fifth session chose the
 # gate's look-alike cap and training files on: the issue's targets; the look-alike floor allows two misses in 95.
-# Measured (fifth session, final gate): 0.965, 0.976, 0.988, 0.021.
+# Measured (sixth session, final): 0.970, 1.000, 0.988, 0.000.
 LOOKALIKE_VALIDATION_TARGETS = {
     "answer_fact_rate": (">=", 0.90, 0.90),
     "decline_precision": (">=", 0.95, 0.95),
     "decline_recall": (">=", 0.90, 0.92),
     "lookalikes_declined": ("<=", 0.03, 0.03),
+}
+
+# The fifth blind set (200 look-alikes of 440), the sixth session's validation set: the issue's targets; the
+# look-alike floor allows two misses in 200. Measured (sixth session, final): 0.969, 1.000, 0.992, 0.000.
+LOOKALIKE_VALIDATION_2_TARGETS = {
+    "answer_fact_rate": (">=", 0.90, 0.92),
+    "decline_precision": (">=", 0.95, 0.95),
+    "decline_recall": (">=", 0.90, 0.95),
+    "lookalikes_declined": ("<=", 0.03, 0.01),
 }
 
 PROJECT_SET_FLOOR = {
@@ -66,6 +75,11 @@ def blind_report(real_desk):
 @pytest.fixture(scope="module")
 def lookalike_report(real_desk):
     return run_eval(real_desk, load_questions(EVAL_DIR / "blind-3.jsonl"), k=5, write=False)
+
+
+@pytest.fixture(scope="module")
+def lookalike_2_report(real_desk):
+    return run_eval(real_desk, load_questions(EVAL_DIR / "blind-5.jsonl"), k=5, write=False)
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +108,11 @@ def test_blind_validation_set_stays_above_its_floor(blind_report, metric):
 @pytest.mark.parametrize("metric", list(LOOKALIKE_VALIDATION_TARGETS))
 def test_lookalike_validation_set_stays_above_its_floor(lookalike_report, metric):
     _check(lookalike_report, LOOKALIKE_VALIDATION_TARGETS, metric)
+
+
+@pytest.mark.parametrize("metric", list(LOOKALIKE_VALIDATION_2_TARGETS))
+def test_second_lookalike_validation_set_stays_above_its_floor(lookalike_2_report, metric):
+    _check(lookalike_2_report, LOOKALIKE_VALIDATION_2_TARGETS, metric)
 
 
 @pytest.mark.parametrize("metric", list(PROJECT_SET_FLOOR))
