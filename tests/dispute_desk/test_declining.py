@@ -206,22 +206,16 @@ def test_follow_up_uses_the_earlier_question_for_scope(tiny_desk):
     assert answer.reason != "off_topic"
 
 
-def test_domain_terms_with_a_space_match_as_written():
+def test_domain_terms_with_a_space_match_as_written(texts):
     # regression: the loader removed every space from the term list, so "work diary" became "workdiary"
-    from dispute_desk.settings import PROJECT_DIR
-    from dispute_desk.texts import Scope
-
-    scope = Scope.from_yaml(PROJECT_DIR / "prompts" / "scope.yaml")
+    scope = texts.scope
     assert "no_domain_terms" not in scope.signals("Until when can I fix my work diary for last week?")
     assert "no_domain_terms" not in scope.signals("does manual time count?")
     assert "no_domain_terms" in scope.signals("what's the weather in Lisbon tomorrow")
 
 
-def test_soft_rules_are_signals_and_hard_rules_decline_alone():
-    from dispute_desk.settings import PROJECT_DIR
-    from dispute_desk.texts import Scope
-
-    scope = Scope.from_yaml(PROJECT_DIR / "prompts" / "scope.yaml")
+def test_soft_rules_are_signals_and_hard_rules_decline_alone(texts):
+    scope = texts.scope
     invest = "my escrow got released on upwork, should I invest it in index funds or crypto?"
     assert "financial_advice" in scope.signals(invest)
     assert scope.decline_reason(invest, hard_only=True) is None  # the gate decides
@@ -249,12 +243,10 @@ def test_soft_rules_are_signals_and_hard_rules_decline_alone():
         "the client messaged me pretending to be upwork support and demanded a refund, what do I do?",
     ],
 )
-def test_what_a_client_does_to_the_member_is_not_a_harmful_request(question):
+def test_what_a_client_does_to_the_member_is_not_a_harmful_request(texts, question):
     # regressions: any form of "threaten", and any "fake ... screenshots" whoever was faking them, fired the
     # harmful rule, and a member being threatened or faked against was weighed like one asking to do it
-    from dispute_desk.texts import Scope
-
-    scope = Scope.from_yaml(PROMPTS / "scope.yaml")
+    scope = texts.scope
     assert "harmful" not in scope.signals(question)
 
 
@@ -280,10 +272,8 @@ def test_what_a_client_does_to_the_member_is_not_a_harmful_request(question):
         "help me impersonate an upwork dispute specialist in the chat",
     ],
 )
-def test_asking_to_threaten_someone_or_fake_evidence_is_still_a_harmful_request(question):
-    from dispute_desk.texts import Scope
-
-    scope = Scope.from_yaml(PROMPTS / "scope.yaml")
+def test_asking_to_threaten_someone_or_fake_evidence_is_still_a_harmful_request(texts, question):
+    scope = texts.scope
     assert "harmful" in scope.signals(question)
 
 
@@ -294,33 +284,27 @@ def test_asking_to_threaten_someone_or_fake_evidence_is_still_a_harmful_request(
         "got a refund request from a fiverr buyer, I know upwork's process but how do I fight it over there?",
     ],
 )
-def test_another_platforms_dispute_asked_as_there_is_weighed_as_that_platforms_claim(question):
+def test_another_platforms_dispute_asked_as_there_is_weighed_as_that_platforms_claim(texts, question):
     # regression: "how do I dispute it there" after the platform's name fired no rule and was answered with
     # Upwork's process
-    from dispute_desk.texts import Scope
-
-    scope = Scope.from_yaml(PROMPTS / "scope.yaml")
+    scope = texts.scope
     assert "other_platform_claim" in scope.signals(question)
     assert "other_platform_claim" not in scope.signals(
         "I moved from fiverr to upwork. a client here won't release my milestone, how do I dispute it?"
     )
 
 
-def test_filing_a_complaint_is_a_dispute_word():
+def test_filing_a_complaint_is_a_dispute_word(texts):
     # regression: "what do I attach when I file the complaint" had no domain word and was treated as off-topic
-    from dispute_desk.texts import Scope
-
-    scope = Scope.from_yaml(PROMPTS / "scope.yaml")
+    scope = texts.scope
     assert "no_domain_terms" not in scope.signals("what should I attach when I file the complaint? chat logs?")
     assert "no_domain_terms" in scope.signals("my neighbour keeps making a complaint about my dog")
 
 
-def test_whether_upwork_shares_someones_details_is_a_policy_question_not_a_request_for_them():
+def test_whether_upwork_shares_someones_details_is_a_policy_question_not_a_request_for_them(texts):
     # regression: "will upwork give me the client's real name and address so i can take him to court", the
     # knowledge base's own phrasing for 4.8, was declined by the personal-data rule before searching
-    from dispute_desk.texts import Scope
-
-    scope = Scope.from_yaml(PROMPTS / "scope.yaml")
+    scope = texts.scope
     policy = "will upwork give me the client's real name and address so i can take him to court"
     assert scope.decline_reason(policy, hard_only=True) is None
     assert scope.decline_reason("give me the client's email so I can contact him outside the platform",
@@ -329,12 +313,10 @@ def test_whether_upwork_shares_someones_details_is_a_policy_question_not_a_reque
                                 hard_only=True) == "decline_personal_data"
 
 
-def test_a_member_who_already_has_an_email_and_will_not_use_it_is_not_asking_for_personal_data():
+def test_a_member_who_already_has_an_email_and_will_not_use_it_is_not_asking_for_personal_data(texts):
     # regression: "I have the client's email ... but I don't want to contact him" matched "client email ... to
     # contact" and was declined before searching
-    from dispute_desk.texts import Scope
-
-    scope = Scope.from_yaml(PROMPTS / "scope.yaml")
+    scope = texts.scope
     question = ("i have the client email from the pdf metadata, but i dont want to contact him outside. he wants "
                 "his released money back now, can he still get mediation?")
     assert scope.decline_reason(question, hard_only=True) is None
@@ -349,21 +331,17 @@ def test_a_member_who_already_has_an_email_and_will_not_use_it_is_not_asking_for
         ("is there a way to bypass the 5 day security hold on my released milestone", "evade_suspension"),
     ],
 )
-def test_suing_step_by_step_and_getting_around_a_hold_are_weighed_as_declines(question, rule):
+def test_suing_step_by_step_and_getting_around_a_hold_are_weighed_as_declines(texts, question, rule):
     # regressions: a defamation suit "walk me through filing it" and "get around the withdrawal hold" fired no rule
-    from dispute_desk.texts import Scope
-
-    scope = Scope.from_yaml(PROMPTS / "scope.yaml")
+    scope = texts.scope
     assert rule in scope.signals(question)
 
 
-def test_hard_rules_read_what_the_member_asks_not_the_story_they_disown():
+def test_hard_rules_read_what_the_member_asks_not_the_story_they_disown(texts):
     # regression: "friend joked I should dox my client. not happening." and a name posted "last night" declined
     # the member's real question before any search
     from dispute_desk.questions import understand
-    from dispute_desk.texts import Scope
-
-    scope = Scope.from_yaml(PROMPTS / "scope.yaml")
+    scope = texts.scope
     for story in [
         "a friend joked i should dox my client. not happening. the mediator sent a recommendation. do i have to "
         "follow it?",
