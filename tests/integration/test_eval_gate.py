@@ -17,41 +17,40 @@ pytestmark = pytest.mark.slow
 
 EVAL_DIR = PROJECT_DIR / "tests" / "eval"
 
-# metric: (direction, issue #9 target, CI floor)
-# measured on test.jsonl (sixth session, final): 0.959, 0.962, 0.926, 0.032
-TEST_TARGETS = {
-    "answer_fact_rate": (">=", 0.90, 0.90),
-    "decline_precision": (">=", 0.95, 0.95),
-    "decline_recall": (">=", 0.90, 0.88),
-    "lookalikes_declined": ("<=", 0.03, 0.04),
-}
-
-# The blind validation set (written from the fact sheet alone, never trained on): the issue's targets, with a
-# look-alike floor that allows one miss in 44. Measured (sixth session, final): 0.983, 0.982, 0.982, 0.000.
-BLIND_TARGETS = {
-    "answer_fact_rate": (">=", 0.90, 0.90),
-    "decline_precision": (">=", 0.95, 0.95),
-    "decline_recall": (">=", 0.90, 0.92),
-    "lookalikes_declined": ("<=", 0.03, 0.03),
-}
-
-# The third blind set, heavy in in-scope look-alikes (95 of 282), the validation set the fifth session chose the
-# gate's look-alike cap and training files on: the issue's targets; the look-alike floor allows two misses in 95.
-# Measured (sixth session, final): 0.970, 1.000, 0.988, 0.000.
-LOOKALIKE_VALIDATION_TARGETS = {
-    "answer_fact_rate": (">=", 0.90, 0.90),
-    "decline_precision": (">=", 0.95, 0.95),
-    "decline_recall": (">=", 0.90, 0.92),
-    "lookalikes_declined": ("<=", 0.03, 0.03),
-}
-
-# The fifth blind set (200 look-alikes of 440), the sixth session's validation set: the issue's targets; the
-# look-alike floor allows two misses in 200. Measured (sixth session, final): 0.969, 1.000, 0.992, 0.000.
-LOOKALIKE_VALIDATION_2_TARGETS = {
-    "answer_fact_rate": (">=", 0.90, 0.92),
-    "decline_precision": (">=", 0.95, 0.95),
-    "decline_recall": (">=", 0.90, 0.95),
-    "lookalikes_declined": ("<=", 0.03, 0.01),
+# question file -> metric -> (direction, issue #9 target, CI floor). Each file's report is made once per module.
+FLOORS = {
+    # the held-out split; measured (sixth session, final): 0.959, 0.962, 0.926, 0.032
+    "test.jsonl": {
+        "answer_fact_rate": (">=", 0.90, 0.90),
+        "decline_precision": (">=", 0.95, 0.95),
+        "decline_recall": (">=", 0.90, 0.88),
+        "lookalikes_declined": ("<=", 0.03, 0.04),
+    },
+    # The blind validation set (written from the fact sheet alone, never trained on): the issue's targets, with a
+    # look-alike floor that allows one miss in 44. Measured (sixth session, final): 0.983, 0.982, 0.982, 0.000.
+    "blind.jsonl": {
+        "answer_fact_rate": (">=", 0.90, 0.90),
+        "decline_precision": (">=", 0.95, 0.95),
+        "decline_recall": (">=", 0.90, 0.92),
+        "lookalikes_declined": ("<=", 0.03, 0.03),
+    },
+    # The third blind set, heavy in in-scope look-alikes (95 of 282), the validation set the fifth session chose
+    # the gate's look-alike cap and training files on: the issue's targets; the look-alike floor allows two misses
+    # in 95. Measured (sixth session, final): 0.970, 1.000, 0.988, 0.000.
+    "blind-3.jsonl": {
+        "answer_fact_rate": (">=", 0.90, 0.90),
+        "decline_precision": (">=", 0.95, 0.95),
+        "decline_recall": (">=", 0.90, 0.92),
+        "lookalikes_declined": ("<=", 0.03, 0.03),
+    },
+    # The fifth blind set (200 look-alikes of 440), the sixth session's validation set: the issue's targets; the
+    # look-alike floor allows two misses in 200. Measured (sixth session, final): 0.969, 1.000, 0.992, 0.000.
+    "blind-5.jsonl": {
+        "answer_fact_rate": (">=", 0.90, 0.92),
+        "decline_precision": (">=", 0.95, 0.95),
+        "decline_recall": (">=", 0.90, 0.95),
+        "lookalikes_declined": ("<=", 0.03, 0.01),
+    },
 }
 
 PROJECT_SET_FLOOR = {
@@ -63,56 +62,36 @@ PROJECT_SET_FLOOR = {
 
 
 @pytest.fixture(scope="module")
-def test_report(real_desk):
-    return run_eval(real_desk, load_questions(EVAL_DIR / "test.jsonl"), k=5, write=False)
+def report_of(real_desk):
+    """The eval report of a question file in tests/eval, made on first use and kept for the module."""
+    made = {}
+
+    def report(name: str):
+        if name not in made:
+            made[name] = run_eval(real_desk, load_questions(EVAL_DIR / name), k=5, write=False)
+        return made[name]
+
+    return report
 
 
 @pytest.fixture(scope="module")
-def blind_report(real_desk):
-    return run_eval(real_desk, load_questions(EVAL_DIR / "blind.jsonl"), k=5, write=False)
+def test_report(report_of):
+    return report_of("test.jsonl")
 
 
 @pytest.fixture(scope="module")
-def lookalike_report(real_desk):
-    return run_eval(real_desk, load_questions(EVAL_DIR / "blind-3.jsonl"), k=5, write=False)
+def project_report(report_of):
+    return report_of("questions.jsonl")
 
 
-@pytest.fixture(scope="module")
-def lookalike_2_report(real_desk):
-    return run_eval(real_desk, load_questions(EVAL_DIR / "blind-5.jsonl"), k=5, write=False)
-
-
-@pytest.fixture(scope="module")
-def project_report(real_desk):
-    return run_eval(real_desk, load_questions(EVAL_DIR / "questions.jsonl"), k=5, write=False)
-
-
-def _check(report, targets, metric):
-    op, target, floor = targets[metric]
+@pytest.mark.parametrize(("name", "metric"), [(name, metric) for name, floors in FLOORS.items() for metric in floors])
+def test_held_out_and_validation_sets_stay_above_their_floors(report_of, name, metric):
+    op, target, floor = FLOORS[name][metric]
+    report = report_of(name)
     value = getattr(report, metric)
     failures = [f"{f.id}: {f.question[:80]}" for f in report.failures()][:10]
     ok = value >= floor if op == ">=" else value <= floor
-    assert ok, f"{metric} = {value} (floor {op} {floor}, issue target {op} {target}); some failures: {failures}"
-
-
-@pytest.mark.parametrize("metric", list(TEST_TARGETS))
-def test_held_out_split_stays_above_its_floor(test_report, metric):
-    _check(test_report, TEST_TARGETS, metric)
-
-
-@pytest.mark.parametrize("metric", list(BLIND_TARGETS))
-def test_blind_validation_set_stays_above_its_floor(blind_report, metric):
-    _check(blind_report, BLIND_TARGETS, metric)
-
-
-@pytest.mark.parametrize("metric", list(LOOKALIKE_VALIDATION_TARGETS))
-def test_lookalike_validation_set_stays_above_its_floor(lookalike_report, metric):
-    _check(lookalike_report, LOOKALIKE_VALIDATION_TARGETS, metric)
-
-
-@pytest.mark.parametrize("metric", list(LOOKALIKE_VALIDATION_2_TARGETS))
-def test_second_lookalike_validation_set_stays_above_its_floor(lookalike_2_report, metric):
-    _check(lookalike_2_report, LOOKALIKE_VALIDATION_2_TARGETS, metric)
+    assert ok, f"{name} {metric} = {value} (floor {op} {floor}, issue target {op} {target}); some failures: {failures}"
 
 
 @pytest.mark.parametrize("metric", list(PROJECT_SET_FLOOR))
