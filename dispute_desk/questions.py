@@ -74,11 +74,12 @@ class Question:
         for n, ask in enumerate(self.asks):
             query = ask
             lead = self.leads[n] if n < len(self.leads) else ""
-            if len(tokens(ask)) < 4 and not _PROBLEM.search(f"{lead} {ask}"):
+            short = len(tokens(ask)) < 4
+            if short and not _PROBLEM.search(f"{lead} {ask}"):
                 # "... we met here 5 months ago. allowed?": nothing near the ask says what it is about, so the
                 # ask is the whole message, not the aside just before it
                 query = self.text
-            elif lead and (len(tokens(ask)) < 4 or not _PROBLEM.search(ask)):
+            elif lead and (short or not _PROBLEM.search(ask)):
                 query = f"{lead} {ask}"
             if vocabulary is not None:
                 query = f"{query} {vocabulary.expand(query)}".strip()
