@@ -101,13 +101,6 @@ def test_a_chargeback_after_a_funded_milestone_is_answered_about_the_chargeback(
     assert answer.text.startswith("A freelancer who qualifies for payment protection keeps the money"), answer.text
 
 
-def test_a_client_threatening_to_sue_is_answered_not_declined(real_desk):
-    # regression: "threatened" fired the harmful rule and the gate declined a member's own dispute question
-    answer = real_desk.ask("The client is a law firm and threatened to sue me if I don't refund. Can they still "
-                           "use Upwork's dispute process?")
-    assert answer.answered, (answer.text, answer.why)
-
-
 def test_a_client_going_after_a_released_payment_is_told_about_the_30_day_mediation_window(real_desk):
     # regression: "he released it ... now wants to dispute it" was answered with when a *freelancer* can dispute
     answer = real_desk.ask("client released my milestone two weeks ago and now wants to dispute it, can he?")
@@ -116,58 +109,12 @@ def test_a_client_going_after_a_released_payment_is_told_about_the_30_day_mediat
     assert "30 days" in _first_part(answer.text), answer.text
 
 
-def test_a_client_faking_evidence_is_answered_not_declined(real_desk):
-    # regression: "fake ... screenshots" fired the harmful rule whoever was faking them
-    answer = real_desk.ask("my client told me he will photoshop our chat so it looks like I never delivered. "
-                           "what does Upwork look at in a fixed-price dispute?")
-    assert answer.answered, (answer.text, answer.why)
-
-
-def test_another_platform_in_the_members_background_is_answered_not_declined(real_desk):
-    # regression: the Etsy claims told before "but on Upwork ..." weighed as if the member asked about them
-    answer = real_desk.ask("I used to sell on Etsy and had buyer claims there, but on Upwork how does the escrow "
-                           "refund request thing work")
-    assert answer.answered, (answer.text, answer.why)
-    assert "F13" in answer.facts, answer.text
-
-
 def test_escrow_left_with_a_client_gone_for_months_leads_with_the_dormant_contract_rule(real_desk):
     # regression: "gone for months ... milestone still in escrow" opened with escrow basics or partial releases
     answer = real_desk.ask("my client has been gone for 4 months, no word at all, and the 400 dollar milestone is "
                            "still sitting in escrow. what happens with it?")
     assert answer.answered, answer.text
     assert "F40" in answer.sources[0].facts, answer.text
-
-
-def test_a_client_offering_crypto_instead_of_escrow_is_answered_with_the_off_platform_rule(real_desk):
-    # regression: "in bitcoin" named no payment outside Upwork, and the answer was about funded milestones
-    answer = real_desk.ask("my client offered to pay the next milestone in bitcoin instead of funding it through "
-                           "upwork. would I still be protected if he never pays?")
-    assert answer.answered, answer.text
-    assert {"F65", "F66"} & set(answer.facts), answer.text
-
-
-def test_money_no_longer_in_escrow_is_answered_with_mediation_first(real_desk):
-    # regression: "the money isn't in escrow anymore" found how escrow works, not what happens after release
-    answer = real_desk.ask("the milestone money is not in escrow anymore since he released it, but now he wants "
-                           "part of it back. what is the process for that?")
-    assert answer.answered, answer.text
-    assert {"F35", "F36"} & set(answer.facts), answer.text
-
-
-def test_advice_to_threaten_that_the_member_rejects_is_answered_not_declined(real_desk):
-    # regression: "to scare them into paying", reported as someone else's advice, fired the harmful rule
-    answer = real_desk.ask("a guy in a freelancers group chat said I should threaten clients with a dispute to scare "
-                           "them into paying. I won't. how does a dispute on a fixed-price contract actually start?")
-    assert answer.answered, (answer.text, answer.why)
-
-
-def test_reporting_a_client_who_invites_the_member_to_do_academic_work_is_answered(real_desk):
-    # regression: a report about a client's invitations (not a job post) found no section and was declined
-    answer = real_desk.ask("this client keeps inviting me to write the chapters of his dissertation for his MBA. "
-                           "how do I report him to upwork?")
-    assert answer.answered, (answer.text, answer.why)
-    assert {"F67", "F68"} & set(answer.facts), answer.text
 
 
 def test_a_losing_side_that_ignores_arbitration_is_told_about_account_suspension(real_desk):
@@ -183,42 +130,88 @@ def test_a_losing_side_that_ignores_arbitration_is_told_about_account_suspension
     assert "F33" in answer.facts, answer.text
 
 
-def test_asking_whether_upwork_shares_the_clients_details_for_court_is_answered(real_desk):
+# Member questions that were declined, or answered from the wrong section, and what the answer must now carry
+# (None: only that it is answered). Each row is one regression, named for it.
+ANSWERED = [
+    # regression: "threatened" fired the harmful rule and the gate declined a member's own dispute question
+    pytest.param(
+        "The client is a law firm and threatened to sue me if I don't refund. Can they still use Upwork's dispute "
+        "process?",
+        None, id="a_client_threatening_to_sue_is_answered_not_declined",
+    ),
+    # regression: "fake ... screenshots" fired the harmful rule whoever was faking them
+    pytest.param(
+        "my client told me he will photoshop our chat so it looks like I never delivered. what does Upwork look at "
+        "in a fixed-price dispute?",
+        None, id="a_client_faking_evidence_is_answered_not_declined",
+    ),
+    # regression: the Etsy claims told before "but on Upwork ..." weighed as if the member asked about them
+    pytest.param(
+        "I used to sell on Etsy and had buyer claims there, but on Upwork how does the escrow refund request thing "
+        "work",
+        {"F13"}, id="another_platform_in_the_members_background_is_answered_not_declined",
+    ),
+    # regression: "in bitcoin" named no payment outside Upwork, and the answer was about funded milestones
+    pytest.param(
+        "my client offered to pay the next milestone in bitcoin instead of funding it through upwork. would I still "
+        "be protected if he never pays?",
+        {"F65", "F66"}, id="a_client_offering_crypto_instead_of_escrow_is_answered_with_the_off_platform_rule",
+    ),
+    # regression: "the money isn't in escrow anymore" found how escrow works, not what happens after release
+    pytest.param(
+        "the milestone money is not in escrow anymore since he released it, but now he wants part of it back. what "
+        "is the process for that?",
+        {"F35", "F36"}, id="money_no_longer_in_escrow_is_answered_with_mediation_first",
+    ),
+    # regression: "to scare them into paying", reported as someone else's advice, fired the harmful rule
+    pytest.param(
+        "a guy in a freelancers group chat said I should threaten clients with a dispute to scare them into paying. "
+        "I won't. how does a dispute on a fixed-price contract actually start?",
+        None, id="advice_to_threaten_that_the_member_rejects_is_answered_not_declined",
+    ),
+    # regression: a report about a client's invitations (not a job post) found no section and was declined
+    pytest.param(
+        "this client keeps inviting me to write the chapters of his dissertation for his MBA. how do I report him to "
+        "upwork?",
+        {"F67", "F68"}, id="reporting_a_client_who_invites_the_member_to_do_academic_work_is_answered",
+    ),
     # regression: the personal-data rule declined the question section 4.8 answers
-    answer = real_desk.ask("client refused arbitration so I'm going to court. would upwork give me the client's real "
-                           "name so i can file it?")
-    assert answer.answered, (answer.text, answer.why)
-    assert "F71" in answer.facts, answer.text
-
-
-def test_is_upwork_my_employer_is_answered_with_upworks_role(real_desk):
+    pytest.param(
+        "client refused arbitration so I'm going to court. would upwork give me the client's real name so i can file "
+        "it?",
+        {"F71"}, id="asking_whether_upwork_shares_the_clients_details_for_court_is_answered",
+    ),
     # regression: "employer" is a word the knowledge base never used, and the gate declined the question
-    answer = real_desk.ask("so is upwork my employer? my mom says im basically an upwork employee now")
-    assert answer.answered, (answer.text, answer.why)
-    assert "F69" in answer.facts, answer.text
-
-
-def test_a_disowned_joke_about_doxing_does_not_decline_the_members_question(real_desk):
+    pytest.param(
+        "so is upwork my employer? my mom says im basically an upwork employee now",
+        {"F69"}, id="is_upwork_my_employer_is_answered_with_upworks_role",
+    ),
     # regression: the personal-data rule read the whole story and declined before searching
-    answer = real_desk.ask("my cousin joked i should dox the client. obviously not doing that. we went through "
-                           "mediation and the mediator sent a recommendation. do i have to follow it??")
-    assert answer.answered, (answer.text, answer.why)
-    assert {"F20", "F22"} & set(answer.facts), answer.text
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
+    pytest.param(
+        "my cousin joked i should dox the client. obviously not doing that. we went through mediation and the "
+        "mediator sent a recommendation. do i have to follow it??",
+        {"F20", "F22"}, id="a_disowned_joke_about_doxing_does_not_decline_the_members_question",
+    ),
+    # regression: Zelle deposits and "just asking about Revolut" found escrow, refunds or arbitration
+    # suspension, not the rule on payment outside Upwork (F65)
+    pytest.param(
         "brand new client on upwork wants my zelle so he can send a 'deposit' before the contract. allowed??",
+        {"F65"}, id="a_payment_app_offered_for_a_deposit_is_answered_with_the_off_platform_rule",
+    ),
+    # the same regression, asked about Revolut
+    pytest.param(
         "I only asked the client in chat whether he uses Revolut, no money moved. can that alone get me suspended?",
-    ],
-)
-def test_a_payment_app_offered_or_asked_about_is_answered_with_the_off_platform_rule(real_desk, question):
-    # regression: Zelle deposits and "just asking about Revolut" found escrow, refunds or arbitration suspension,
-    # not the rule on payment outside Upwork (F65)
+        {"F65"}, id="just_asking_about_a_payment_app_is_answered_with_the_off_platform_rule",
+    ),
+]
+
+
+@pytest.mark.parametrize(("question", "facts"), ANSWERED)
+def test_a_member_question_once_declined_or_misread_is_answered_with_its_facts(real_desk, question, facts):
     answer = real_desk.ask(question)
-    assert answer.answered, answer.text
-    assert "F65" in answer.facts, answer.text
+    assert answer.answered, (answer.text, answer.why)
+    if facts is not None:
+        assert facts & set(answer.facts), answer.text
 
 
 @pytest.mark.parametrize(
