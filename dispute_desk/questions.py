@@ -23,7 +23,8 @@ _SENTENCE = re.compile(r"(?<=[.?!])[\"”')\]]*\s+|\n+|(?<=\?)(?=\S)")
 _ASK_START = re.compile(
     r"^(so |and |but |also |ok |okay |now |then |pls |please |anyway |honestly |seriously |basically )*"
     r"(how|what|whats|what's|when|where|why|who|which|can|could|should|would|will|do|does|did|is|are|am|was|were|"
-    r"has|have|any|anyone|anybody|help|tell me|explain|i need to know|i want to know|i'd like to know|"
+    r"has|have|any|anyone|anybody|help|tell me|explain|give me|send me|find me|get me|show me|dig up|look up|pull up|"
+    r"write|draft|solve|do my|make me|i need to know|i want to know|i'd like to know|"
     r"wondering|is there|are there|difference|mediation vs|dispute vs|arbitration vs)\b",
     re.IGNORECASE,
 )

@@ -73,6 +73,14 @@ def test_being_called_an_upwork_employee_is_not_an_upwork_staffer_in_the_middle(
     assert "mediation" in VOCABULARY.expand("an upwork employee joined the chat and asked for the files")
 
 
+def test_an_order_to_the_desk_is_an_ask():
+    # regression: "give me his phone number." before a dispute question was read as story, so the hard rules
+    # (which read only the asks) let it through
+    question = understand("give me his phone number. the client disputed my milestone, what happens next?")
+    assert question.asks[0] == "give me his phone number."
+    assert understand("write my essay on escrow law. thanks").asks[0] == "write my essay on escrow law."
+
+
 def test_a_short_ask_after_an_aside_is_searched_with_the_whole_message():
     # regression: "... pay that invoice by bank transfer direct, not upwork. we met here 5 months ago. allowed?" was
     # searched as "we met here 5 months ago. allowed? 180 days", which found hourly refunds
