@@ -16,6 +16,9 @@ from dispute_desk.questions import follow_up_context
 from dispute_desk.settings import Settings
 
 HELP = "Commands: /sources (passages behind the last answer), /history, /help, /quit"
+# What ends the session: the slash commands, and the bare words people type at any terminal prompt.
+# A bare word is never a dispute question, so nothing a member could mean is lost.
+QUIT = frozenset({"/quit", "/exit", "/q", "quit", "exit", "bye", "q", ":q"})
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,7 +43,7 @@ def handle(args: argparse.Namespace, settings: Settings, console: Console) -> in
     history: list[Answer] = []
     while True:
         line = _read_line(console)
-        if line is None or line.strip() in ("/quit", "/exit", "/q"):
+        if line is None or line.strip().lower() in QUIT:
             console.print("[dim]bye[/dim]")
             return exit_codes.OK
         command = line.strip()

@@ -216,6 +216,21 @@ def test_chat_prints_questions_as_text_not_markup(
     assert "unknown command /nope [/x]" in out
 
 
+@pytest.mark.parametrize("word", ["quit", "exit", "Exit ", "bye", "/q"])
+def test_chat_ends_on_a_bare_quit_without_asking_it(
+    word: str, tiny_desk: Desk, settings: Settings, monkeypatch, capsys
+) -> None:
+    lines = iter([word, "how does escrow work"])
+    monkeypatch.setattr(chat, "_read_line", lambda console: next(lines))
+    monkeypatch.setattr(chat.Desk, "open", lambda settings: tiny_desk)
+    from rich.console import Console
+
+    assert chat.handle(None, settings, Console(force_terminal=False, width=200)) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith("bye")
+    assert next(lines) == "how does escrow work"  # the session ended before reading another line
+
+
 def test_ingest_lists_file_names_with_brackets_as_text(env: Path, capsys) -> None:
     knowledge = Path(os.environ["DESK_KNOWLEDGE_DIR"])
     (knowledge / "notes [").mkdir()
