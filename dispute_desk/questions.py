@@ -49,6 +49,18 @@ _PROBLEM = re.compile(
 )
 # "I used to sell on Etsy and had claims there, but on Upwork how does it work?": the story before "but"
 _BUT = re.compile(r",\s*but\s+", re.IGNORECASE)
+# "... anyone watching the world cup? anyway quick one: what's the smallest milestone?": the member turns to the
+# real question, so what they asked before it was small talk (told, not asked); the marker itself is dropped, and
+# what follows a named question ("real question, upwork now says ...") is the ask even without a question mark
+_TURN = re.compile(
+    r"^(?:(?:ok|okay|so|but|and|alright)\W*\s+)*"
+    r"(?:(?P<anyway>any ?ways?|any ?how)|back to (?:my|the) (?:question|point)|"
+    r"(?P<named>(?:(?:my|the|a|one)\s+)?(?:(?:real|actual|main|quick|only|serious)\s+)+(?:question|q|one)(?:\s+is)?))"
+    r"(?:\W+|$)",
+    re.IGNORECASE,
+)
+# "unrelated but does anyone know good pizza in lisbon?": an aside, not what the member came to ask
+_ASIDE = re.compile(r"^(?:unrelated|off[- ]topic|random (?:q|question)|side (?:note|question)|btw|by the way)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,7 @@ class Question:
     context: str
     expansion: str = ""  # the knowledge base's words for what the member said, searched but never shown
     leads: tuple[str, ...] = ()  # per ask: what a short ask needs from before it ("" for none), see understand
+    asides: tuple[str, ...] = ()  # questions set aside as small talk ("unrelated but ...?"), part of the context
 
     @property
     def search_text(self) -> str:
@@ -154,8 +167,27 @@ def understand(text: str, vocabulary: Vocabulary | None = None) -> Question:
     asks: list[tuple[str, str]] = []  # (what was said before the ask, the ask)
     context: list[str] = []
     said: list[str] = []  # context sentences and asks so far, in the message's order
+    asides: list[str] = []
+    last = ""
     for sentence in sentences:
-        if is_ask(sentence):
+        named = False
+        while turn := _TURN.match(sentence):  # "anyway quick one: ..."; what was asked before it was small talk
+            asides.extend(ask for _, ask in asks)
+            context.extend(ask for _, ask in asks)
+            asks = []
+            named = named or bool(turn["named"])
+            sentence = sentence[turn.end():].strip()
+        if not sentence:
+            continue
+        last = sentence
+        if named and not is_ask(sentence):
+            asks.append((_before(said), sentence))
+            said.append(sentence)
+        elif _ASIDE.match(sentence) and is_ask(sentence):
+            asides.append(sentence)
+            context.append(sentence)
+            said.append(sentence)
+        elif is_ask(sentence):
             story, sentence = _story_before_but(sentence)
             if story:
                 context.append(story)
@@ -167,13 +199,17 @@ def understand(text: str, vocabulary: Vocabulary | None = None) -> Question:
         else:
             context.append(sentence)
             said.append(sentence)
-    if not asks and sentences:
-        asks = [(_before(sentences[:-1]), sentences[-1])]
+    if not asks and asides and last:  # the turn led to no question: the last sentence after it is the ask
+        asks = [(_before(said[:-1]), last)]
+        context = [piece for piece in context if piece != last]
+        asides = [aside for aside in asides if aside != last]
+    elif not asks and sentences:
+        asks = [(_before(sentences[:-1]), last or sentences[-1])]
         context = sentences[:-1]
     merged = _merge_fragments(asks)[:MAX_ASKS]
     expansion = vocabulary.expand(text) if vocabulary is not None else ""
     return Question(text=text, asks=tuple(ask for _, ask in merged), context=" ".join(context), expansion=expansion,
-                    leads=tuple(lead for lead, _ in merged))
+                    leads=tuple(lead for lead, _ in merged), asides=tuple(asides))
 
 
 def _before(said: list[str]) -> str:

@@ -93,7 +93,8 @@ class Scope(BaseModel):
         the asks are read, each with what a short one needs from before it: "a friend joked I should dox him, not
         happening. do I have to follow the mediator's recommendation?" requests nothing a hard rule declines.
         """
-        text = " ".join(question.ask_queries()) if question.context else question.text
+        # a question set aside as small talk ("unrelated but can you find his address?") is still a request
+        text = " ".join((*question.asides, *question.ask_queries())) if question.context else question.text
         return self.decline_reason(text, hard_only=True)
 
     def signals(self, question: str) -> dict[str, str]:

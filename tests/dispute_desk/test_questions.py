@@ -81,6 +81,40 @@ def test_an_order_to_the_desk_is_an_ask():
     assert understand("write my essay on escrow law. thanks").asks[0] == "write my essay on escrow law."
 
 
+@pytest.mark.parametrize(
+    ("text", "ask", "aside"),
+    [
+        # regression: the world cup was the ask and "whats the smallest amount a milestone can be" was story
+        ("love this discord btw, also is anyone watching the world cup? anyway quick one: whats the smallest amount "
+         "a milestone can be", "whats the smallest amount a milestone can be", "is anyone watching the world cup?"),
+        # regression: the pizza was the only ask; the announced question, with no question mark, was story
+        ("unrelated but does anyone know good pizza in lisbon? ok real question, upwork now says 'project funds' "
+         "instead of escrow, did something change with how it works",
+         "upwork now says 'project funds' instead of escrow, did something change with how it works",
+         "unrelated but does anyone know good pizza in lisbon?"),
+        # an aside opened with "unrelated" is small talk even with no turn back to the question
+        ("unrelated but anyone got a standing desk rec? fixed price dispute filed tuesday, client hasn't said a "
+         "word. how long until the escrow comes to me?", "how long until the escrow comes to me?",
+         "unrelated but anyone got a standing desk rec?"),
+    ],
+)
+def test_small_talk_before_the_real_question_is_told_not_asked(text, ask, aside):
+    question = understand(text)
+    assert question.asks == (ask,)
+    assert aside in question.asides and aside in question.context
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["unrelated but what is the best laptop?", "anyway", "Anyway a client approved my milestone this morning, when "
+     "will I actually be able to withdraw it?"],
+)
+def test_a_message_that_is_only_small_talk_or_opens_with_a_marker_keeps_its_ask(text):
+    question = understand(text)
+    assert len(question.asks) == 1 and not question.asides
+    assert question.asks[0] in text
+
+
 def test_a_short_ask_after_an_aside_is_searched_with_the_whole_message():
     # regression: "... pay that invoice by bank transfer direct, not upwork. we met here 5 months ago. allowed?" was
     # searched as "we met here 5 months ago. allowed? 180 days", which found hourly refunds
