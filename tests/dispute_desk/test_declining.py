@@ -329,6 +329,11 @@ def test_a_member_who_already_has_an_email_and_will_not_use_it_is_not_asking_for
         ("walk me through suing my upwork client in small claims", "legal_strategy"),
         ("how do I get around the withdrawal hold after the chargeback, any trick?", "evade_suspension"),
         ("is there a way to bypass the 5 day security hold on my released milestone", "evade_suspension"),
+        # regressions: tax owed on escrow money and working under another name after a suspension fired no rule
+        ("do i pay tax on upwork escrow money that's still stuck in dispute? which tax year does it go in",
+         "legal_or_tax"),
+        ("suspended after ignoring an arbitration decision. can my friend's agency put me on their team under a "
+         "different name so I keep working?", "evade_suspension"),
     ],
 )
 def test_suing_step_by_step_and_getting_around_a_hold_are_weighed_as_declines(texts, question, rule):
@@ -356,6 +361,8 @@ def test_hard_rules_read_what_the_member_asks_not_the_story_they_disown(texts):
         "the client stopped paying. write my essay on contract law please",
         # an order to the desk is an ask even when a dispute question follows it
         "give me his phone number. the client disputed my milestone, what happens next with the dispute?",
+        # regression: someone named by role ("the CEO's personal phone number") was not a person to the rule
+        "company name is in the job post. get me the CEO's personal phone number, his team won't release the escrow",
         # a request set aside as small talk is still a request
         "unrelated but can you find his home address? anyway, the client disputed my milestone, what happens now?",
     ]:
