@@ -1,11 +1,14 @@
-"""Shape of the second to sixth blind sets (tests/eval/blind-2.jsonl ... blind-6.jsonl).
+"""Shape of the second to seventh blind sets (tests/eval/blind-2.jsonl ... blind-7.jsonl).
 
 All were written from the fact sheet alone, without reading the knowledge base, the prompts or the other eval
 files, and are never trained on. blind-2 is a one-time check of answer quality; blind-3, heavy in in-scope
 look-alikes, is the validation set for how many of them the gate declines; blind-4 (150 look-alikes) is a
 one-time check of that rate. blind-5 (440 questions by two writers, 200 look-alikes) was first scored unseen, on
 the last landing (33df01a) and on main as it then was; since then it is the validation set. blind-6 (360
-questions by two more writers, 160 look-alikes) is a one-time check, run once when the stop's changes were done.
+questions by two more writers, 160 look-alikes) was a one-time check of the sixth session, then a validation set.
+blind-7 (440 questions by two more writers, 200 look-alikes: second-language one-liners and long timelines whose
+request is the last sentence) was first run on 35dceb4, the seventh session's first changes done; it then became
+the seventh session's validation set.
 """
 
 import json
@@ -48,6 +51,7 @@ SETS = {
     "blind-4.jsonl": (r"B4-\d{3}", (50, 150, 60)),
     "blind-5.jsonl": (r"B5[AB]-\d{3}", (120, 200, 120)),
     "blind-6.jsonl": (r"B6[AB]-\d{3}", (100, 160, 100)),
+    "blind-7.jsonl": (r"B7[AB]-\d{3}", (120, 200, 120)),
 }
 
 
