@@ -136,13 +136,19 @@ def decline_share_of(items: Sequence[EvalItem]) -> float:
     return sum(not item.answerable for item in items) / max(1, len(items))
 
 
+# the share of in-scope look-alikes the threshold may decline on cross-validation. Half of issue #9's 3%: at 0.01
+# and at 0.005 the seventh session's gate scored the same on every validation set, and look-alikes are the target
+# the held-out split misses, so the stricter cap is the default.
+MAX_LOOKALIKES = 0.005
+
+
 def train_gate(
     desk: Desk,
     items: Sequence[EvalItem],
     *,
     sources: Sequence[Path] = (),
     min_precision: float = 0.95,
-    max_lookalikes: float = 0.01,
+    max_lookalikes: float = MAX_LOOKALIKES,
     decline_share: float | None = None,
     c: float = 0.3,
     with_embedding: bool = True,

@@ -11,13 +11,14 @@ from desk_cli import exit_codes
 from desk_cli.render import summary_table
 from dispute_desk.desk import Desk
 from dispute_desk.eval import EvalSetError, load_question_files
+from dispute_desk.gate_training import MAX_LOOKALIKES
 from dispute_desk.settings import PROJECT_DIR, Settings
 
 EVAL_DIR = PROJECT_DIR / "tests" / "eval"
 DEFAULT_TRAINING = (EVAL_DIR / "dev.jsonl", EVAL_DIR / "questions.jsonl", EVAL_DIR / "train-extra.jsonl",
                     EVAL_DIR / "train-extra-2.jsonl", EVAL_DIR / "train-extra-3.jsonl",
                     EVAL_DIR / "train-extra-4.jsonl", EVAL_DIR / "train-extra-5.jsonl",
-                    EVAL_DIR / "train-extra-6.jsonl")
+                    EVAL_DIR / "train-extra-6.jsonl", EVAL_DIR / "train-extra-7.jsonl")
 HELD_OUT = "test.jsonl"
 # never trained on either: the held-out split, and the blind set written without sight of the knowledge base
 NOT_FOR_TRAINING = {
@@ -44,15 +45,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     train = actions.add_parser("train", help="fit the gate on labelled questions and save it")
     train.add_argument("files", type=Path, nargs="*", default=list(DEFAULT_TRAINING),
                        help="labelled question files (default: tests/eval/dev.jsonl, questions.jsonl, "
-                            "train-extra.jsonl and train-extra-2.jsonl ... train-extra-6.jsonl)")
+                            "train-extra.jsonl and train-extra-2.jsonl ... train-extra-7.jsonl)")
     train.add_argument("--out", type=Path, default=None,
                        help="where to save (default: prompts/answerability-gate.json)")
     train.add_argument("--min-precision", type=float, default=0.95,
                        help="decline precision the threshold must keep on cross-validation, at the share of "
                             "declines given by --decline-share (default 0.95, issue #9's target)")
-    train.add_argument("--max-lookalikes", type=float, default=0.01,
+    train.add_argument("--max-lookalikes", type=float, default=MAX_LOOKALIKES,
                        help="share of in-scope look-alikes (questions naming a declined topic in passing) the "
-                            "threshold may decline on cross-validation (default 0.01; issue #9 allows 0.03)")
+                            f"threshold may decline on cross-validation (default {MAX_LOOKALIKES}; issue #9 allows "
+                            "0.03)")
     train.add_argument("--decline-share", type=float, default=None,
                        help="share of must-decline questions among members' questions (default: the dev split's, "
                             f"{DEV.name}; the training files hold far more declines than members send)")

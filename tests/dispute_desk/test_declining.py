@@ -43,6 +43,8 @@ def test_scope_declines_with_the_right_reply(texts, question, expected):
 
 
 IN_SCOPE = [
+    # regression (blind-7): a Shopify build is the work, not another platform's claim
+    "my dev delivered half of a shopify build and my partner wants to sue. can i pull the escrow back myself?",
     "The client paid through PayPal and now wants a refund, can he get his money back?",
     "My client wants a PayPal refund for the milestone, can he do that?",
     "The job turned out to be doing someone's exam. Do I still have payment protection?",

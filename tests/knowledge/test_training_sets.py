@@ -30,6 +30,7 @@ THIRD_EXTRA = EVAL_DIR / "train-extra-3.jsonl"
 FOURTH_EXTRA = EVAL_DIR / "train-extra-4.jsonl"
 FIFTH_EXTRA = EVAL_DIR / "train-extra-5.jsonl"
 SIXTH_EXTRA = EVAL_DIR / "train-extra-6.jsonl"
+SEVENTH_EXTRA = EVAL_DIR / "train-extra-7.jsonl"
 NAMED_DECLINE_KINDS = {  # the kinds issue #9 names
     "financial-advice", "tax", "legal-strategy", "evade-suspension", "other-platform", "personal-data", "homework",
 }
@@ -48,7 +49,7 @@ def _labelled(path: Path, *, id_prefix: str) -> tuple[list[dict], list[dict], li
 
 
 def test_default_training_files_exist_and_exclude_the_held_out_split() -> None:
-    assert {SECOND_EXTRA, THIRD_EXTRA, FOURTH_EXTRA, FIFTH_EXTRA, SIXTH_EXTRA} <= set(DEFAULT_TRAINING)
+    assert {SECOND_EXTRA, THIRD_EXTRA, FOURTH_EXTRA, FIFTH_EXTRA, SIXTH_EXTRA, SEVENTH_EXTRA} <= set(DEFAULT_TRAINING)
     assert all(path.is_file() for path in DEFAULT_TRAINING)
     assert not any(path.name == HELD_OUT for path in DEFAULT_TRAINING)
 
@@ -147,7 +148,20 @@ def test_sixth_extra_set_has_the_promised_shape() -> None:
     assert all(row["group"] for row in rows) and max(sizes.values()) <= 3
 
 
-@pytest.mark.parametrize("extra", [SECOND_EXTRA, THIRD_EXTRA, FOURTH_EXTRA, FIFTH_EXTRA, SIXTH_EXTRA],
+def test_seventh_extra_set_has_the_promised_shape() -> None:
+    """Long member posts (40 words and more): a detailed dispute story ending in a request to decline, ten of each
+    kind (what blind-7's first run missed most), its mirror image (a story full of declined topics ending in an
+    in-scope ask), and ordinary long stories.
+    """
+    rows, answerable, declines = _labelled(SEVENTH_EXTRA, id_prefix="T7-")
+    lookalikes = [row for row in answerable if row["category"].startswith("lookalike-")]
+    assert len(declines) == 100 and len(lookalikes) == 90 and len(answerable) - len(lookalikes) == 50
+    assert Counter(row["category"] for row in declines) == {kind: 10 for kind in DECLINE_KINDS}
+    assert min(len(row["question"].split()) for row in rows) >= 30
+    assert all(row["group"] for row in rows) and max(Counter(row["group"] for row in rows).values()) <= 2
+
+
+@pytest.mark.parametrize("extra", [SECOND_EXTRA, THIRD_EXTRA, FOURTH_EXTRA, FIFTH_EXTRA, SIXTH_EXTRA, SEVENTH_EXTRA],
                          ids=lambda p: p.name)
 def test_an_extra_set_repeats_no_existing_question(extra: Path) -> None:
     def norm(text: str) -> str:
