@@ -306,6 +306,10 @@ MEMBER_WORDING = [
     ("do i need to verify my id to be protected", "ID Verification Badge"),
     ("is there a payment guarantee for hourly work", "protection"),
     ("will upwork pick a side in this", "mediator does not decide neutral"),
+    # regressions (blind-7): emailing the files as a verb, and reusing work after a refund
+    ("she wants me to just email final files to her instead of upwork", "Submit work review period"),
+    ("after the full refund can i reuse the illustrations or sell them", "ownership of work"),
+    ("can i put the logo in my portfolio now", "ownership of work"),
 ]
 
 
