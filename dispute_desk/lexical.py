@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-TOKENS_VERSION = 1  # the tokens of the first BM25 index (saved caches and the gate record it)
+TOKENS_VERSION = 2  # 2: chat filler ("lol", "bro", "kindly") became stop words; saved caches and the gate record it
 STOPWORDS_FILE = Path(__file__).resolve().parent.parent / "prompts" / "stopwords.txt"
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")

@@ -11,6 +11,12 @@ def test_stop_words_and_greetings_are_dropped():
     assert tokens("Hi, what is the deadline for the client to review it?") == ["deadlin", "client", "review"]
 
 
+def test_chat_filler_is_dropped_so_it_never_counts_as_an_unknown_word():
+    # regression (blind-7): "bro", "lol", "kindly" counted as words the knowledge base never uses, pushing the gate
+    # to decline members who write that way ("... bro is this even allowed here": p(answerable) 0.04 -> 0.21)
+    assert tokens("bro lol kindly sir idk tbh btw sorry anyway, is this allowed") == tokens("is this allowed")
+
+
 def test_contractions_are_stop_words_whatever_the_apostrophe():
     assert tokens("I don't know why it isn't paid") == tokens("I don’t know why it isn’t paid") == ["paid"]
 
