@@ -136,10 +136,9 @@ def decline_share_of(items: Sequence[EvalItem]) -> float:
     return sum(not item.answerable for item in items) / max(1, len(items))
 
 
-# the share of in-scope look-alikes the threshold may decline on cross-validation. Half of issue #9's 3%: at 0.01
-# and at 0.005 the seventh session's gate scored the same on every validation set, and look-alikes are the target
-# the held-out split misses, so the stricter cap is the default.
-MAX_LOOKALIKES = 0.005
+# the share of in-scope look-alikes the threshold may decline on cross-validation, a third of issue #9's 3%. At
+# 0.005 the threshold fell to 0.146 and decline recall fell on every validation set (seventh session).
+MAX_LOOKALIKES = 0.01
 
 
 def train_gate(

@@ -18,7 +18,10 @@ EVAL_DIR = PROJECT_DIR / "tests" / "eval"
 DEFAULT_TRAINING = (EVAL_DIR / "dev.jsonl", EVAL_DIR / "questions.jsonl", EVAL_DIR / "train-extra.jsonl",
                     EVAL_DIR / "train-extra-2.jsonl", EVAL_DIR / "train-extra-3.jsonl",
                     EVAL_DIR / "train-extra-4.jsonl", EVAL_DIR / "train-extra-5.jsonl",
-                    EVAL_DIR / "train-extra-6.jsonl", EVAL_DIR / "train-extra-7.jsonl")
+                    EVAL_DIR / "train-extra-6.jsonl")
+# written for the gate but left out of its default training (README, "Measured"): with it, the gate declined
+# more answerable long stories on the validation sets
+NOT_IN_DEFAULT_TRAINING = (EVAL_DIR / "train-extra-7.jsonl",)
 HELD_OUT = "test.jsonl"
 # never trained on either: the held-out split, and the blind set written without sight of the knowledge base
 NOT_FOR_TRAINING = {
@@ -45,7 +48,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     train = actions.add_parser("train", help="fit the gate on labelled questions and save it")
     train.add_argument("files", type=Path, nargs="*", default=list(DEFAULT_TRAINING),
                        help="labelled question files (default: tests/eval/dev.jsonl, questions.jsonl, "
-                            "train-extra.jsonl and train-extra-2.jsonl ... train-extra-7.jsonl)")
+                            "train-extra.jsonl and train-extra-2.jsonl ... train-extra-6.jsonl)")
     train.add_argument("--out", type=Path, default=None,
                        help="where to save (default: prompts/answerability-gate.json)")
     train.add_argument("--min-precision", type=float, default=0.95,
