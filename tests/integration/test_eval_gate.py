@@ -98,7 +98,8 @@ def test_held_out_and_validation_sets_stay_above_their_floors(report_of, name, m
     op, target, floor = FLOORS[name][metric]
     report = report_of(name)
     value = getattr(report, metric)
-    failures = [f"{f.id}: {f.question[:80]}" for f in report.failures()][:10]
+    # the held-out split's failures by id only: its questions are not read by whoever fixes the failure
+    failures = [f.id if name == "test.jsonl" else f"{f.id}: {f.question[:80]}" for f in report.failures()][:10]
     ok = value >= floor if op == ">=" else value <= floor
     assert ok, f"{name} {metric} = {value} (floor {op} {floor}, issue target {op} {target}); some failures: {failures}"
 
