@@ -21,7 +21,7 @@ from dispute_desk.freshness import SourceKey, StaleSection, as_of_index, stale_s
 from dispute_desk.gate import AnswerabilityGate, GateError, Signals, Verdict, measure
 from dispute_desk.lexical import TOKENS_VERSION
 from dispute_desk.models import Answer, Hit
-from dispute_desk.questions import Question, normalise_question, understand
+from dispute_desk.questions import Question, new_subject, normalise_question, understand
 from dispute_desk.retrieval import Corpus, DenseRetriever, HybridRetriever, Retriever
 from dispute_desk.settings import Settings
 from dispute_desk.store import ChunkStore, Collection, IndexMissing, read_json
@@ -189,6 +189,7 @@ class Desk:
 
     def _inspect(self, snapshot: _Snapshot, text: str, context: str | None, k: int | None = None) -> Inspection:
         vocabulary = self.texts.vocabulary
+        text = new_subject(text) or text  # after "different thing:", the story before it is another matter
         question = understand(text, vocabulary)
         query = f"{context} {question.search_text}" if context else question.search_text
         asks = question.ask_queries(vocabulary)
@@ -274,7 +275,7 @@ class Desk:
             return Answer(question, False, self.texts.not_answered, closest, reason="weak_evidence",
                           why=verdict.explain()), hits
         # each ask's part is chosen for the ask as searched: a short one ("is my money gone") with what came before
-        composed = snapshot.answerer.compose(question, hits, context=context, per_ask=found.per_ask,
+        composed = snapshot.answerer.compose(found.question.text, hits, context=context, per_ask=found.per_ask,
                                              asks=found.question.ask_queries() or found.question.asks)
         if not composed.text:
             return Answer(question, False, self.texts.not_answered, closest, reason="weak_evidence",

@@ -212,6 +212,28 @@ def understand(text: str, vocabulary: Vocabulary | None = None) -> Question:
                     leads=tuple(lead for lead, _ in merged), asides=tuple(asides))
 
 
+# "... the refund is sorted. different thing: what's the best time to send proposals?": the member changes the
+# subject, so what follows is a question of its own, read without the story before it
+_NEW_SUBJECT = re.compile(
+    r"(?:^|(?<=[.!?)])\s+|\n)\s*(?:(?:ok|okay|so|and|anyway|also)\W*\s+)?"
+    r"(?:different (?:thing|question|topic)|(?:totally |completely |kinda |somewhat )?unrelated(?: question| q)?|"
+    r"off[- ]topic|on (?:an)?other note|chang(?:e|ing) (?:of )?(?:the )?subject|(?:a )?(?:new|other|separate|side) "
+    r"(?:question|topic)|back to (?:job hunting|work|the grind|business)(?: now)?)\s*[:,.!\-\u2014]+\s*",
+    re.IGNORECASE,
+)
+
+
+def new_subject(text: str) -> str | None:
+    """What follows the member's last change of subject ("different thing:", "unrelated:", "back to job hunting:"),
+    when a question follows it; else None.
+    """
+    ends = [found.end() for found in _NEW_SUBJECT.finditer(text)]
+    if not ends:
+        return None
+    rest = text[ends[-1]:].strip()
+    return rest if len(tokens(rest)) >= 2 else None
+
+
 def _before(said: list[str]) -> str:
     """The nearest earlier piece naming the problem, then the piece just before (once when they are one)."""
     if not said:

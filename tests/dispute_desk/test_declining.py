@@ -324,6 +324,14 @@ def test_a_member_who_already_has_an_email_and_will_not_use_it_is_not_asking_for
     assert scope.decline_reason(question, hard_only=True) is None
 
 
+def test_a_client_asking_the_member_to_log_in_to_his_account_is_not_a_harmful_request(texts):
+    # regression (blind-7): the account-access rule fired on a member reporting a client's request
+    question = ("kindly advise, a client asking me to log in his coursera account and complete the quizzes for a "
+                "certificate. pay is good. is this allowed on upwork?")
+    assert "harmful" not in texts.scope.signals(question)
+    assert "harmful" in texts.scope.signals("how can i log into his upwork account and release the milestone")
+
+
 @pytest.mark.parametrize(
     ("question", "rule"),
     [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dispute_desk.questions import Vocabulary, understand
+from dispute_desk.questions import Vocabulary, new_subject, understand
 from dispute_desk.settings import PROJECT_DIR
 
 VOCABULARY = Vocabulary.from_yaml(PROJECT_DIR / "prompts" / "vocabulary.yaml")
@@ -113,6 +113,36 @@ def test_a_message_that_is_only_small_talk_or_opens_with_a_marker_keeps_its_ask(
     question = understand(text)
     assert len(question.asks) == 1 and not question.asides
     assert question.asks[0] in text
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("refund sorted, $150 back. different thing: what's the best time to send proposals?",
+         "what's the best time to send proposals?"),
+        ("dispute's done. back to job hunting now: how many connects does a proposal cost",
+         "how many connects does a proposal cost"),
+        ("the client asked for my passport (weird?). Separate question: do I need the ID verification badge for "
+         "hourly protection?", "do I need the ID verification badge for hourly protection?"),
+        ("i invest a bit in stocks. unrelated: client raised my weekly limit yesterday, does it apply now?",
+         "client raised my weekly limit yesterday, does it apply now?"),
+    ],
+)
+def test_a_change_of_subject_starts_a_question_of_its_own(text, subject):
+    assert new_subject(text) == subject
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i also sell on etsy (totally unrelated, candles lol). on upwork, a client approved my milestone, how long?",
+        "unrelated but anyone got a standing desk rec? anyway, the dispute: how long until escrow comes back?",
+        "the client disputed my hours. what is the difference between a dispute and mediation?",
+        "unrelated:",
+    ],
+)
+def test_no_change_of_subject_in_an_aside_or_a_plain_question(text):
+    assert new_subject(text) is None
 
 
 def test_a_short_ask_after_an_aside_is_searched_with_the_whole_message():

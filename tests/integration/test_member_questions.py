@@ -223,6 +223,12 @@ def test_a_member_question_once_declined_or_misread_is_answered_with_its_facts(r
         "what should I say to the judge",
         "I sell on Etsy and also work on Upwork. A buyer on Etsy says my item never arrived, how do I open "
         "an Etsy case against him?",
+        # regressions (blind-7): a change of subject after a dispute story; the story made the new question look
+        # in scope
+        "the client went quiet for two weeks on a $300 milestone and auto-release should kick in friday. totally "
+        "unrelated: who won the world cup final in 2018?",
+        "we sorted the refund, $90 back and we're fine again. different thing: what time of day should I send "
+        "proposals to clients in the US?",
     ],
 )
 def test_requests_naming_upwork_that_must_still_be_declined(real_desk, question):
