@@ -19,7 +19,7 @@ EVAL_DIR = PROJECT_DIR / "tests" / "eval"
 
 # question file -> metric -> (direction, issue #9 target, CI floor). Each file's report is made once per module.
 FLOORS = {
-    # the held-out split; measured (sixth session, final): 0.959, 0.962, 0.926, 0.032
+    # the held-out split; measured (seventh session, final): 0.959, 0.962, 0.926, 0.000 (sixth: ..., 0.032)
     "test.jsonl": {
         "answer_fact_rate": (">=", 0.90, 0.90),
         "decline_precision": (">=", 0.95, 0.95),
@@ -27,7 +27,7 @@ FLOORS = {
         "lookalikes_declined": ("<=", 0.03, 0.04),
     },
     # The blind validation set (written from the fact sheet alone, never trained on): the issue's targets, with a
-    # look-alike floor that allows one miss in 44. Measured (sixth session, final): 0.983, 0.982, 0.982, 0.000.
+    # look-alike floor that allows one miss in 44. Measured (seventh session, final): 0.983, 0.982, 0.982, 0.000.
     "blind.jsonl": {
         "answer_fact_rate": (">=", 0.90, 0.90),
         "decline_precision": (">=", 0.95, 0.95),
@@ -36,7 +36,7 @@ FLOORS = {
     },
     # The third blind set, heavy in in-scope look-alikes (95 of 282), the validation set the fifth session chose
     # the gate's look-alike cap and training files on: the issue's targets; the look-alike floor allows two misses
-    # in 95. Measured (sixth session, final): 0.970, 1.000, 0.988, 0.000.
+    # in 95. Measured (seventh session, final): 0.970, 1.000, 0.988, 0.000.
     "blind-3.jsonl": {
         "answer_fact_rate": (">=", 0.90, 0.90),
         "decline_precision": (">=", 0.95, 0.95),
@@ -44,7 +44,7 @@ FLOORS = {
         "lookalikes_declined": ("<=", 0.03, 0.03),
     },
     # The fifth blind set (200 look-alikes of 440), the sixth session's validation set: the issue's targets; the
-    # look-alike floor allows two misses in 200. Measured (sixth session, final): 0.969, 1.000, 0.992, 0.000.
+    # look-alike floor allows two misses in 200. Measured (seventh session, final): 0.966, 1.000, 0.992, 0.000.
     "blind-5.jsonl": {
         "answer_fact_rate": (">=", 0.90, 0.92),
         "decline_precision": (">=", 0.95, 0.95),
@@ -53,7 +53,8 @@ FLOORS = {
     },
     # The seventh blind set (440: second-language one-liners, long timelines whose request is the last sentence),
     # the seventh session's validation set after its first run (0.944, 0.972, 0.858, 0.010 on 35dceb4): the issue's
-    # targets; the look-alike floor allows three misses in 200. Measured (seventh session): 0.947, 0.974, 0.933, 0.010.
+    # targets; the look-alike floor allows three misses in 200. Measured (seventh session, final): 0.950, 0.983, 0.958,
+    # 0.005.
     "blind-7.jsonl": {
         "answer_fact_rate": (">=", 0.90, 0.92),
         "decline_precision": (">=", 0.95, 0.95),
