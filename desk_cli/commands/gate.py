@@ -36,8 +36,8 @@ NOT_FOR_TRAINING = {
                      "the knowledge base or the code",
     "blind-6.jsonl": "the sixth blind set, a one-time check (360 questions by two writers, 160 look-alikes) written "
                      "without sight of the knowledge base or the code",
-    "blind-7.jsonl": "the seventh blind set, a one-time check (440 questions by two writers, 200 look-alikes) written "
-                     "without sight of the knowledge base or the code",
+    "blind-7.jsonl": "the seventh blind set (440 questions by two writers, 200 look-alikes), scored unseen once, "
+                     "then a validation set; written without sight of the knowledge base or the code",
 }
 DEV = EVAL_DIR / "dev.jsonl"
 
