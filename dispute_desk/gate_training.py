@@ -24,7 +24,7 @@ import numpy as np
 
 from dispute_desk.desk import Desk
 from dispute_desk.eval import EvalItem
-from dispute_desk.gate import FEATURES, AnswerabilityGate, Signals
+from dispute_desk.gate import FEATURES, MAX_LOOKALIKES, AnswerabilityGate, Signals
 from dispute_desk.lexical import TOKENS_VERSION
 from dispute_desk.neighbours import Neighbours
 
@@ -134,11 +134,6 @@ def _threshold(
 def decline_share_of(items: Sequence[EvalItem]) -> float:
     """The share of must-decline questions among ``items`` (a split written to mirror members' questions)."""
     return sum(not item.answerable for item in items) / max(1, len(items))
-
-
-# the share of in-scope look-alikes the threshold may decline on cross-validation, a third of issue #9's 3%. At
-# 0.005 the threshold fell to 0.146 and decline recall fell on every validation set (seventh session).
-MAX_LOOKALIKES = 0.01
 
 
 def train_gate(

@@ -11,7 +11,7 @@ from desk_cli import exit_codes
 from desk_cli.render import summary_table
 from dispute_desk.desk import Desk
 from dispute_desk.eval import EvalSetError, load_question_files
-from dispute_desk.gate_training import MAX_LOOKALIKES
+from dispute_desk.gate import MAX_LOOKALIKES
 from dispute_desk.settings import PROJECT_DIR, Settings
 
 EVAL_DIR = PROJECT_DIR / "tests" / "eval"
